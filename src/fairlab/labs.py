@@ -1,0 +1,120 @@
+"""The course's labs: found in ``solutions/``, released into ``labs/`` by nbgrader."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import paths
+
+__all__ = [
+    "NOT_RELEASED",
+    "diff_release",
+    "generate",
+    "lab_names",
+    "notebooks",
+    "release_into",
+    "write_nbgrader_config",
+]
+
+#: Files kept beside a solution that never reach learners.
+NOT_RELEASED = ["wrong_answers.yml", "README.md", ".ipynb_checkpoints", "__pycache__", "*.pyc"]
+
+
+def lab_names(root: Path | None = None) -> list[str]:
+    """Every lab in ``solutions/`` (a directory ``NN_name`` holding a notebook), in order."""
+    root = root or paths.solutions_dir()
+    if not root.is_dir():
+        return []
+    return sorted(
+        d.name for d in root.iterdir()
+        if d.is_dir() and d.name[:2].isdigit() and any(d.glob("*.ipynb"))
+    )
+
+
+def notebooks(lab: str, root: Path | None = None) -> list[Path]:
+    """The notebooks of one lab, sorted by name."""
+    root = root or paths.solutions_dir()
+    folder = root / lab
+    if not folder.is_dir():
+        raise FileNotFoundError(f"No lab {lab!r} in {root}; labs are: {', '.join(lab_names(root))}")
+    return sorted(folder.glob("*.ipynb"))
+
+
+def write_nbgrader_config(course: Path, *, extra: str = "") -> Path:
+    """Write a minimal ``nbgrader_config.py`` for a course directory rooted at ``course``."""
+    course.mkdir(parents=True, exist_ok=True)
+    config = course / "nbgrader_config.py"
+    config.write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"c.CourseDirectory.root = {str(course.resolve())!r}\n"
+        "c.CourseDirectory.course_id = 'fairlab'\n"
+        f"c.CourseDirectory.ignore = {NOT_RELEASED!r}\n"
+        "c.ClearSolutions.code_stub = {'python': '# YOUR CODE HERE\\nraise NotImplementedError()'}\n"
+        "c.ClearSolutions.text_stub = 'YOUR ANSWER HERE'\n"
+        "c.Exchange.assignment_dir = '.'\n" + extra
+    )
+    return config
+
+
+def release_into(lab: str, course: Path, *, source_root: Path | None = None) -> Path:
+    """Run ``nbgrader generate_assignment`` for ``lab`` in ``course``; return the release dir."""
+    source_root = source_root or paths.solutions_dir()
+    src = course / "source" / lab
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(source_root / lab, src, ignore=shutil.ignore_patterns(*NOT_RELEASED))
+    if not (course / "nbgrader_config.py").is_file():
+        write_nbgrader_config(course)
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
+           "--log-level=WARN"]
+    result = subprocess.run(cmd, cwd=course, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"nbgrader generate_assignment {lab} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return course / "release" / lab
+
+
+def generate(labs: list[str] | None = None, *, dest: Path | None = None,
+             source_root: Path | None = None) -> list[Path]:
+    """Generate student versions of ``labs`` (default: all) into ``dest`` (default ``labs/``)."""
+    dest = dest or paths.labs_dir()
+    written = []
+    with tempfile.TemporaryDirectory(prefix="fairlab-release-") as tmp:
+        course = Path(tmp)
+        write_nbgrader_config(course)
+        for lab in labs or lab_names(source_root):
+            release = release_into(lab, course, source_root=source_root)
+            target = dest / lab
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(release, target)
+            written.append(target)
+    return written
+
+
+def diff_release(lab: str, *, dest: Path | None = None,
+                 source_root: Path | None = None) -> list[str]:
+    """Files that differ between a fresh release of ``lab`` and ``dest/lab`` (empty: no drift)."""
+    dest = dest or paths.labs_dir()
+    with tempfile.TemporaryDirectory(prefix="fairlab-drift-") as tmp:
+        fresh = generate([lab], dest=Path(tmp), source_root=source_root)[0]
+        return _differences(fresh, dest / lab)
+
+
+def _differences(a: Path, b: Path) -> list[str]:
+    if not b.is_dir():
+        return [f"{b} is missing"]
+    cmp = filecmp.dircmp(a, b, ignore=["__pycache__", ".ipynb_checkpoints"])
+    out = [f"only in fresh release: {n}" for n in cmp.left_only]
+    out += [f"only in {b}: {n}" for n in cmp.right_only]
+    _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
+    out += [f"differs: {n}" for n in mismatch + errors]
+    for sub in cmp.common_dirs:
+        out += _differences(a / sub, b / sub)
+    return out

@@ -1,0 +1,112 @@
+"""One look for every figure in the course: readable fonts, a colour-blind-safe palette,
+and group colours that stay the same from lab to lab (women are always the same orange)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+from cycler import cycler
+
+__all__ = [
+    "GROUP_COLORS",
+    "PALETTE",
+    "bar_by_group",
+    "group_colors",
+    "use_style",
+]
+
+#: Okabe & Ito (2008), distinguishable under the common colour-vision deficiencies.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+#: Fixed colours for the groups that recur across the course's datasets.
+GROUP_COLORS: dict[str, str] = {
+    "male": PALETTE[0],
+    "female": PALETTE[1],
+    "white": PALETTE[0],
+    "black": PALETTE[1],
+    "asian": PALETTE[2],
+    "hispanic": PALETTE[3],
+    "other": PALETTE[4],
+    "privileged": PALETTE[0],
+    "unprivileged": PALETTE[1],
+    "overall": "#555555",
+}
+
+
+def use_style() -> None:
+    """Apply the course style to matplotlib (call once at the top of a lab)."""
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (7.5, 4.5),
+            "figure.dpi": 100,
+            "savefig.dpi": 150,
+            "font.size": 12,
+            "axes.titlesize": 14,
+            "axes.titleweight": "bold",
+            "axes.labelsize": 12,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "legend.frameon": False,
+            "axes.prop_cycle": cycler(color=list(PALETTE)),
+            "figure.constrained_layout.use": True,
+        }
+    )
+
+
+def group_colors(groups: Iterable[object]) -> dict[object, str]:
+    """Map each group label to its course colour; unknown labels get a stable palette colour."""
+    colors: dict[object, str] = {}
+    for group in groups:
+        key = str(group).strip().lower()
+        if key in GROUP_COLORS:
+            colors[group] = GROUP_COLORS[key]
+        else:
+            digest = hashlib.sha256(key.encode()).digest()
+            colors[group] = PALETTE[digest[0] % (len(PALETTE) - 1)]
+    return colors
+
+
+def bar_by_group(
+    values: pd.Series | Mapping[object, float],
+    *,
+    title: str,
+    ylabel: str,
+    xlabel: str = "Group",
+    reference: float | None = None,
+    reference_label: str | None = None,
+    ax: plt.Axes | None = None,
+    fmt: str = "{:.1%}",
+) -> plt.Axes:
+    """Bar chart of one value per group, each bar in its group colour and labelled."""
+    series = pd.Series(values)
+    if ax is None:
+        _, ax = plt.subplots()
+    colors = group_colors(series.index)
+    bars = ax.bar(
+        [str(g) for g in series.index], series.to_numpy(), color=[colors[g] for g in series.index]
+    )
+    ax.bar_label(bars, labels=[fmt.format(v) for v in series.to_numpy()], padding=3)
+    if reference is not None:
+        ax.axhline(reference, color="#555555", linestyle="--", linewidth=1.5, label=reference_label)
+        if reference_label:
+            ax.legend(loc="upper right")
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel)
+    ax.margins(y=0.15)
+    return ax
