@@ -16,10 +16,23 @@ from .. import paths
 from ._errors import DatasetError
 from ._raw import sha256_of
 
-__all__ = ["DatasetSpec", "build", "dataset_names", "load", "register", "spec", "split_column"]
+__all__ = [
+    "DatasetSpec",
+    "build",
+    "dataset_names",
+    "datasheet",
+    "datasheet_path",
+    "is_built",
+    "load",
+    "register",
+    "spec",
+    "split_column",
+    "time_split_column",
+]
 
 MANIFEST = "MANIFEST.json"
 SPLIT = "split"
+TIME_SPLIT = "time_split"
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,16 @@ class DatasetSpec:
     quasi_identifiers: tuple[str, ...] = ()
     favorable_label: object = 1
     splits: tuple[str, ...] = ("train", "test")
+    # Columns holding split labels (dropped from ``data``); ``time_split`` holds past/recent.
+    split_columns: tuple[str, ...] = (SPLIT,)
+    k: int = 5
+    # k-anonymity counts distinct values of this column (e.g. users, not their ratings).
+    k_unit: str | None = None
+    # Direct identifiers of the raw source that the build must drop (tests check they do).
+    dropped_identifiers: tuple[str, ...] = ()
+    has_ground_truth: bool = False
+    # Dataset-specific validation: takes the loaded Bunch, returns CheckResult objects.
+    checks: Callable[[Bunch], list] | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -67,6 +90,14 @@ def split_column(y: pd.Series, *, test_size: float = 0.3, seed: int = 0) -> pd.S
     split = np.full(len(y), "train", dtype=object)
     split[test_idx] = "test"
     return pd.Series(pd.Categorical(split, categories=["train", "test"]), index=y.index, name=SPLIT)
+
+
+def time_split_column(dates: pd.Series, cutoff: str) -> pd.Series:
+    """A time-based split: ``past`` before ``cutoff``, ``recent`` from it on."""
+    recent = (dates >= pd.Timestamp(cutoff)).to_numpy()
+    labels = np.where(recent, "recent", "past")
+    return pd.Series(pd.Categorical(labels, categories=["past", "recent"]), index=dates.index,
+                     name=TIME_SPLIT)
 
 
 def _public_path(name: str) -> Path:
@@ -121,7 +152,9 @@ def _verified_read(path: Path, what: str) -> pd.DataFrame:
     rel = path.relative_to(paths.data_dir()).as_posix()
     expected = _read_manifest().get(rel)
     if not path.is_file() or expected is None:
-        raise DatasetError(f"{what} is not built at {path}. Run `make data` (or `fairlab data build`).")
+        raise DatasetError(
+            f"{what} is not built at {path}. Run `make data` (or `fairlab data build`)."
+        )
     actual = sha256_of(path)
     if actual != expected:
         raise DatasetError(
@@ -129,6 +162,14 @@ def _verified_read(path: Path, what: str) -> pd.DataFrame:
             f"says {expected[:12]}…). Run `make data` to rebuild it."
         )
     return pd.read_parquet(path)
+
+
+def _split_mask(ds: DatasetSpec, df: pd.DataFrame, split: str) -> np.ndarray:
+    for col in ds.split_columns:
+        if split in df[col].cat.categories:
+            return (df[col] == split).to_numpy()
+    raise DatasetError(f"{ds.name}: split {split!r} is declared but no split column holds it; "
+                       "run `make data` to rebuild.")
 
 
 def load(
@@ -142,7 +183,12 @@ def load(
     """Load a built dataset as a ``Bunch`` (or ``(X, y)``), verified against the manifest."""
     ds = spec(name)
     if split is not None and split not in ds.splits:
-        raise DatasetError(f"{name} has no split {split!r}; choose one of {list(ds.splits)} or None.")
+        raise DatasetError(
+            f"{name} has no split {split!r}; choose one of {list(ds.splits)} or None."
+        )
+    if ground_truth and not ds.has_ground_truth:
+        raise DatasetError(f"{name!r} is real data: its ground truth is unknown, so there is no "
+                           "instructor table. Use ground_truth=False.")
     df = _verified_read(_public_path(name), f"Dataset {name!r}")
     if ground_truth:
         if not _ground_truth_path(name).is_file():
@@ -152,13 +198,13 @@ def load(
             )
         truth = _verified_read(_ground_truth_path(name), f"Ground truth of {name!r}")
     if split is not None:
-        keep = (df[SPLIT] == split).to_numpy()
+        keep = _split_mask(ds, df, split)
         df = df[keep]
         if ground_truth:
             truth = truth[keep]
     df = df.reset_index(drop=True)
     y = df[ds.target]
-    X = df.drop(columns=[ds.target, SPLIT])
+    X = df.drop(columns=[ds.target, *ds.split_columns])
     if return_X_y:
         return (X, y) if as_frame else (X.to_numpy(), y.to_numpy())
     bunch = Bunch(
@@ -172,6 +218,7 @@ def load(
         protected_attributes=list(ds.sensitive),
         privileged_groups=dict(ds.privileged),
         quasi_identifiers=list(ds.quasi_identifiers),
+        anonymisation=dict(df.attrs.get("anonymisation", {})),
         DESCR=datasheet(name),
     )
     if ground_truth:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+from sklearn.utils import Bunch
 
-from ._base import DatasetSpec, register, split_column
+from ._anonymise import bands, k_anonymise
+from ._base import DatasetSpec, load, register, split_column
 from ._raw import raw_file
+from ._validate import CheckResult, close_to, equal_to
 
 __all__ = ["load_german_credit"]
 
@@ -45,6 +48,7 @@ _CODES = {
 }
 
 AGE_BANDS = ["19-24", "25-34", "35-44", "45-59", "60+"]
+_QIS = ("age_band", "age_group", "sex", "foreign_worker")
 
 
 def _build() -> dict[str, pd.DataFrame]:
@@ -56,10 +60,7 @@ def _build() -> dict[str, pd.DataFrame]:
     # quasi-identifier that the course does not need).
     df = df.rename(columns={"personal_status_sex": "sex"})
     # Age is a quasi-identifier: publish bands, plus the AIF360 convention (25+ privileged).
-    df["age_band"] = pd.Categorical(
-        pd.cut(raw["age"], [0, 24, 34, 44, 59, 200], labels=AGE_BANDS).astype(str),
-        categories=AGE_BANDS,
-    )
+    df["age_band"] = bands(raw["age"], [0, 24, 34, 44, 59, 200], AGE_BANDS)
     df["age_group"] = pd.Categorical(
         (raw["age"] >= 25).map({True: "25 or older", False: "under 25"}),
         categories=["under 25", "25 or older"],
@@ -68,7 +69,21 @@ def _build() -> dict[str, pd.DataFrame]:
     df["credit"] = (raw["credit"] == 1).astype("int8")  # 1 = good credit risk (favourable)
     df["split"] = split_column(df["credit"], seed=0)
     ordered = [c for c in df.columns if c not in ("credit", "split")] + ["credit", "split"]
-    return {"data": df[ordered]}
+    df, report = k_anonymise(df[ordered], _QIS, k=5, suppress=("foreign_worker", "age_band"))
+    df.attrs["anonymisation"] = report.as_dict()
+    return {"data": df}
+
+
+def _checks(bunch: Bunch) -> list[CheckResult]:
+    frame = bunch.frame
+    train = frame[frame["split"] == "train"]
+    good = train.groupby("age_group", observed=True)["credit"].mean()
+    return [
+        equal_to("rows", len(frame), 1000),
+        equal_to("good credit risks", int(frame["credit"].sum()), 700),
+        close_to("mean difference in good credit, under 25 - 25 or older (train split)",
+                 float(good["under 25"] - good["25 or older"]), -0.17, 0.05),
+    ]
 
 
 SPEC = register(
@@ -78,16 +93,21 @@ SPEC = register(
         target="credit",
         sensitive=("sex", "age_group"),
         privileged={"sex": "male", "age_group": "25 or older"},
-        quasi_identifiers=("age_band", "sex", "foreign_worker"),
+        quasi_identifiers=_QIS,
         favorable_label=1,
+        dropped_identifiers=("age", "personal_status_sex"),
+        checks=_checks,
     )
 )
 
 
 def load_german_credit(
-    *, split: str | None = None, as_frame: bool = True, return_X_y: bool = False
+    *,
+    split: str | None = None,
+    as_frame: bool = True,
+    return_X_y: bool = False,
+    ground_truth: bool = False,
 ):
     """UCI German credit: 1,000 applicants, target ``credit`` (1 = good risk)."""
-    from ._base import load
-
-    return load(SPEC.name, split=split, as_frame=as_frame, return_X_y=return_X_y)
+    return load(SPEC.name, split=split, as_frame=as_frame, return_X_y=return_X_y,
+                ground_truth=ground_truth)
