@@ -8,7 +8,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from . import paths
 

@@ -72,7 +72,7 @@ def release_into(lab: str, course: Path, *, source_root: Path | None = None) -> 
         write_nbgrader_config(course)
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", lab, "--force",
            "--log-level=WARN"]
-    result = subprocess.run(cmd, cwd=course, capture_output=True, text=True)
+    result = subprocess.run(cmd, cwd=course, capture_output=True, text=True, env=paths.tool_env())
     if result.returncode != 0:
         raise RuntimeError(
             f"nbgrader generate_assignment {lab} failed:\n{result.stdout}\n{result.stderr}"

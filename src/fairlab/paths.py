@@ -7,6 +7,7 @@ so a JupyterHub image, a test or an instructor's laptop can move things without 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "labs_dir",
     "repo_root",
     "solutions_dir",
+    "tool_env",
 ]
 
 
@@ -72,3 +74,11 @@ def course_dir() -> Path:
 def bench_dir() -> Path:
     """Scratch space for benchmark runs (``FAIRLAB_BENCH``)."""
     return _from_env("FAIRLAB_BENCH", repo_root() / ".bench")
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """Environment for child processes: this interpreter's scripts (nbgrader, alembic) on PATH."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env.update(extra)
+    return env

@@ -1,0 +1,202 @@
+"""Tools for lab authors: build submissions from a solution, autograde them with nbgrader,
+and prove that every graded exercise rejects its plausible wrong answers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from . import labs, paths
+
+__all__ = [
+    "Grades",
+    "WrongAnswer",
+    "autograde",
+    "grade_lab",
+    "graded_exercises",
+    "make_submission",
+    "problems",
+    "wrong_answers",
+]
+
+WRONG_ANSWERS = "wrong_answers.yml"
+_SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
+_REGION = re.compile(r"### BEGIN SOLUTION[ \t]*\n(.*?)[ \t]*### END SOLUTION[ \t]*\n?", re.DOTALL)
+
+#: student -> grade_id -> (score, max_score); score is None for manually graded cells.
+Grades = dict[str, dict[str, tuple[float | None, float]]]
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    """A plausible mistake: code that replaces one answer cell's solution region."""
+
+    lab: str
+    notebook: str
+    cell: str
+    exercise: str
+    why: str
+    code: str
+
+    @property
+    def student(self) -> str:
+        """A student id naming this wrong answer (used when grading it)."""
+        digest = hashlib.sha256(f"{self.why}\n{self.code}".encode()).hexdigest()[:8]
+        return f"wrong-{self.cell}-{digest}"
+
+
+def _grade_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+            if "nbgrader" in c.metadata and "grade_id" in c.metadata["nbgrader"]}
+
+
+def graded_exercises(lab: str, *, source_root: Path | None = None) -> dict[str, float]:
+    """Autograded test cells of a lab (``grade_id`` -> points), across its notebooks."""
+    out = {}
+    for path in labs.notebooks(lab, source_root):
+        for gid, cell in _grade_cells(nbformat.read(path, as_version=4)).items():
+            meta = cell.metadata["nbgrader"]
+            if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
+                out[gid] = float(meta.get("points", 0))
+    return out
+
+
+def wrong_answers(lab: str, *, source_root: Path | None = None) -> list[WrongAnswer]:
+    """The wrong answers kept beside a lab's solution in ``wrong_answers.yml``."""
+    root = source_root or paths.solutions_dir()
+    path = root / lab / WRONG_ANSWERS
+    if not path.is_file():
+        return []
+    entries = yaml.safe_load(path.read_text()) or []
+    default_nb = labs.notebooks(lab, root)[0].name
+    return [
+        WrongAnswer(lab=lab, notebook=e.get("notebook", default_nb), cell=e["cell"],
+                    exercise=e["exercise"], why=e["why"], code=e["code"])
+        for e in entries
+    ]
+
+
+def make_submission(
+    lab: str,
+    replacements: dict[str, str] | None = None,
+    *,
+    blank: bool = False,
+    source_root: Path | None = None,
+) -> dict[str, nbformat.NotebookNode]:
+    """Notebooks a student would hand in: the solution's answers (or none, with ``blank``),
+    with the solution region of the cells named in ``replacements`` swapped for other code."""
+    replacements = replacements or {}
+    out = {}
+    for path in labs.notebooks(lab, source_root):
+        nb = nbformat.read(path, as_version=4)
+        for gid, cell in _grade_cells(nb).items():
+            if not cell.metadata["nbgrader"].get("solution"):
+                continue
+            if gid in replacements:
+                code = replacements[gid].rstrip("\n") + "\n"
+                cell.source = _REGION.sub(lambda _m, code=code: code, cell.source, count=1)
+            elif blank:
+                stub = "YOUR ANSWER HERE\n" if cell.cell_type == "markdown" else (
+                    "# YOUR CODE HERE\nraise NotImplementedError()\n")
+                cell.source = _REGION.sub(lambda _m, stub=stub: stub, cell.source, count=1)
+            cell.source = _SOLUTION.sub("", cell.source)
+        # What students hand in never contains hidden tests.
+        for cell in nb.cells:
+            cell.source = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", "",
+                                 cell.source, flags=re.DOTALL)
+        out[path.name] = nb
+    return out
+
+
+def autograde(
+    lab: str,
+    submissions: dict[str, dict[str, nbformat.NotebookNode]],
+    *,
+    source_root: Path | None = None,
+    timeout: int = 120,
+) -> Grades:
+    """Grade submissions with plain ``nbgrader autograde`` in a throw-away course directory."""
+    with tempfile.TemporaryDirectory(prefix="fairlab-autograde-") as tmp:
+        course = Path(tmp)
+        labs.write_nbgrader_config(
+            course, extra=f"c.ExecutePreprocessor.timeout = {timeout}\n"
+                          "c.Execute.timeout = " + str(timeout) + "\n")
+        labs.release_into(lab, course, source_root=source_root)
+        for student, notebooks in submissions.items():
+            folder = course / "submitted" / student / lab
+            folder.mkdir(parents=True)
+            for name, nb in notebooks.items():
+                nbformat.write(nb, folder / name)
+        cmd = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force",
+               "--log-level=WARN"]
+        result = subprocess.run(cmd, cwd=course, capture_output=True, text=True,
+                                env=paths.tool_env())
+        if result.returncode != 0:
+            raise RuntimeError(f"nbgrader autograde {lab} failed:\n{result.stderr[-4000:]}")
+        return _read_grades(course, lab, submissions)
+
+
+def _read_grades(course: Path, lab: str, submissions: dict) -> Grades:
+    from nbgrader.api import Gradebook
+
+    grades: Grades = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student, notebooks in submissions.items():
+            grades[student] = {}
+            for name in notebooks:
+                nb = gb.find_submission_notebook(Path(name).stem, lab, student)
+                for grade in nb.grades:
+                    score = grade.auto_score if grade.auto_score is not None else None
+                    grades[student][grade.name] = (score, float(grade.max_score))
+    return grades
+
+
+def grade_lab(lab: str, *, source_root: Path | None = None) -> Grades:
+    """Grade the solution, the blank release and every wrong answer of ``lab`` in one batch."""
+    subs = {
+        "solution": make_submission(lab, source_root=source_root),
+        "blank": make_submission(lab, blank=True, source_root=source_root),
+    }
+    for wrong in wrong_answers(lab, source_root=source_root):
+        subs[wrong.student] = make_submission(lab, {wrong.cell: wrong.code},
+                                              source_root=source_root)
+    return autograde(lab, subs, source_root=source_root)
+
+
+def problems(lab: str, grades: Grades, *, source_root: Path | None = None) -> list[str]:
+    """Everything wrong with how a lab grades: the solution short of full marks, the blank
+    scoring, an exercise with fewer than two wrong answers, a wrong answer that keeps its
+    exercise's points or breaks an exercise before it."""
+    exercises = graded_exercises(lab, source_root=source_root)
+    order = list(exercises)
+    found = []
+    for gid, points in exercises.items():
+        score = grades["solution"][gid][0]
+        if score != points:
+            found.append(f"solution scores {score}/{points} on {gid}")
+        if grades["blank"][gid][0] not in (0, 0.0):
+            found.append(f"blank release scores {grades['blank'][gid][0]} on {gid}")
+    wrongs = wrong_answers(lab, source_root=source_root)
+    for gid in exercises:
+        count = sum(w.exercise == gid for w in wrongs)
+        if count < 2:
+            found.append(f"{gid} has {count} wrong answer(s) in {WRONG_ANSWERS}; at least 2 needed")
+    for wrong in wrongs:
+        if wrong.exercise not in exercises:
+            found.append(f"wrong answer {wrong.why!r} names unknown exercise {wrong.exercise}")
+            continue
+        got = grades[wrong.student]
+        if got[wrong.exercise][0] >= exercises[wrong.exercise]:
+            found.append(f"wrong answer still scores on {wrong.exercise}: {wrong.why}")
+        for earlier in order[: order.index(wrong.exercise)]:
+            if got[earlier][0] != exercises[earlier]:
+                found.append(f"wrong answer {wrong.why!r} also broke earlier exercise {earlier}")
+    return found

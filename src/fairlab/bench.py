@@ -1,0 +1,36 @@
+"""``make bench``: wall time and peak memory of every solution notebook, then grading."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from . import labs, notebooks
+
+__all__ = ["main", "notebook_table"]
+
+
+def notebook_table(lab_names: list[str] | None = None) -> list[tuple[str, float, float, float, bool]]:
+    """Execute every solution notebook; rows of (name, seconds, parent MiB, kernel MiB, ok)."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="fairlab-bench-") as tmp:
+        for lab in lab_names or labs.lab_names():
+            for nb in labs.notebooks(lab):
+                result = notebooks.execute(nb, output_path=Path(tmp) / nb.name,
+                                           raise_on_error=False)
+                rows.append((f"{lab}/{nb.name}", result.seconds, result.peak_parent_mib,
+                             result.peak_kernel_mib, result.ok))
+    return rows
+
+
+def main(labs: list[str] | None = None, submissions: int = 40) -> int:
+    """Print the benchmark tables; non-zero if a notebook failed."""
+    rows = notebook_table(labs)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'notebook':<{width}}  {'seconds':>8}  {'parent MiB':>10}  {'kernel MiB':>10}  status")
+    for name, seconds, parent, kernel, ok in rows:
+        print(f"{name:<{width}}  {seconds:8.1f}  {parent:10.0f}  {kernel:10.0f}  "
+              f"{'ok' if ok else 'FAILED'}")
+    print(f"{'total':<{width}}  {sum(r[1] for r in rows):8.1f}  "
+          f"{max(r[2] for r in rows):10.0f}  {max(r[3] for r in rows):10.0f}  (time: sum; memory: max)")
+    return 0 if all(r[4] for r in rows) else 1

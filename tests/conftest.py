@@ -1,0 +1,30 @@
+"""Shared fixtures: built course data, and each lab graded once per session."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(scope="session")
+def course_data():
+    """Build any course dataset that is not built yet (labs read them)."""
+    from fairlab import datasets
+
+    missing = [n for n in datasets.dataset_names() if not datasets.is_built(n)]
+    if missing:
+        datasets.build(missing)
+
+
+@cache
+def graded_lab(lab: str, source_root: str | None = None):
+    """Grades of the solution, the blank release and each wrong answer of ``lab`` (cached)."""
+    from pathlib import Path
+
+    from fairlab import authoring
+
+    return authoring.grade_lab(lab, source_root=Path(source_root) if source_root else None)

@@ -1,0 +1,79 @@
+"""The two commands a newcomer types, and the CLI behind the Makefile."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from fairlab import cli, paths
+
+ROOT = paths.repo_root()
+
+
+def test_make_help_is_the_default_and_lists_targets():
+    out = subprocess.run(["make", "--no-print-directory"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    for target in ("lab", "test", "bench", "labs", "data"):
+        assert f"make {target}" in out
+
+
+def test_readme_opens_with_the_two_commands():
+    head = (ROOT / "README.md").read_text().split("\n## ")[0]
+    assert "make lab" in head and "make test" in head
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    script = (ROOT / ".ci" / "run").read_text()
+    assert script.rstrip().splitlines()[-1].strip() == "make test"
+
+
+def test_data_build_is_idempotent(capsys, course_data):
+    assert cli.main(["data", "build"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_unknown_command_is_rejected():
+    with pytest.raises(SystemExit):
+        cli.main(["frobnicate"])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_lab_serves_the_orientation_lab():
+    port = _free_port()
+    env = paths.tool_env(FAIRLAB_TOKEN="fairlab-test-token")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fairlab.cli", "lab", "--port", str(port), "--browser", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True,
+    )
+    url = (f"http://127.0.0.1:{port}/api/contents/00_orientation/00_orientation.ipynb"
+           "?token=fairlab-test-token&content=0")
+    try:
+        status, deadline = None, time.monotonic() + 90
+        while time.monotonic() < deadline and status is None:
+            try:
+                status = urllib.request.urlopen(url, timeout=5).status
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(1)
+        assert status == 200
+        page = urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/lab/tree/00_orientation/00_orientation.ipynb"
+            "?token=fairlab-test-token", timeout=10)
+        assert page.status == 200
+    finally:
+        os.killpg(proc.pid, 15)
+        out = proc.communicate(timeout=30)[0]
+    assert f"open http://127.0.0.1:{port}/lab?token=fairlab-test-token" in out

@@ -1,0 +1,93 @@
+"""The lab harness can fail: a broken solution, a drifted release, a wrong answer that
+still scores, and a missing wrong answer are all caught (on a tiny fixture lab)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from fairlab import authoring, labs, notebooks
+
+FIXTURES = Path(__file__).parent / "fixtures" / "labs"
+LAB = "01_tiny"
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    shutil.copytree(FIXTURES / LAB, tmp_path / "solutions" / LAB)
+    return tmp_path / "solutions"
+
+
+def _set_solution(root: Path, code: str) -> None:
+    path = root / LAB / f"{LAB}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "area_answer")
+    cell.source = f"### BEGIN SOLUTION\n{code}\n### END SOLUTION"
+    nbformat.write(nb, path)
+
+
+def test_fixture_lab_is_found(root):
+    assert labs.lab_names(root) == [LAB]
+
+
+@pytest.mark.slow
+def test_broken_solution_fails_execution(root, tmp_path):
+    _set_solution(root, "area = 1 / 0")
+    result = notebooks.execute(root / LAB / f"{LAB}.ipynb", raise_on_error=False,
+                               output_path=tmp_path / "out.ipynb")
+    assert not result.ok
+    assert "ZeroDivisionError" in str(result.error)
+
+
+@pytest.mark.slow
+def test_drifted_release_is_reported(root, tmp_path):
+    dest = tmp_path / "labs"
+    labs.generate([LAB], dest=dest, source_root=root)
+    assert labs.diff_release(LAB, dest=dest, source_root=root) == []
+    released = dest / LAB / f"{LAB}.ipynb"
+    released.write_text(released.read_text().replace("radius = 3.0", "radius = 5.0"))
+    assert labs.diff_release(LAB, dest=dest, source_root=root) == [f"differs: {LAB}.ipynb"]
+
+
+@pytest.mark.slow
+def test_grading_catches_a_wrong_answer_that_still_scores(root):
+    wrong = root / LAB / "wrong_answers.yml"
+    entries = yaml.safe_load(wrong.read_text())
+    entries.append({"cell": "area_answer", "exercise": "area_tests",
+                    "why": "equivalent rewrite, not actually wrong",
+                    "code": "area = radius * radius * math.pi"})
+    wrong.write_text(yaml.safe_dump(entries))
+    grades = authoring.grade_lab(LAB, source_root=root)
+    assert grades["solution"]["area_tests"] == (1.0, 1.0)
+    assert grades["blank"]["area_tests"] == (0.0, 1.0)
+    found = authoring.problems(LAB, grades, source_root=root)
+    assert found == ["wrong answer still scores on area_tests: equivalent rewrite, not actually wrong"]
+
+
+@pytest.mark.slow
+def test_solution_short_of_full_marks_is_reported(root):
+    _set_solution(root, "area = 12.0")
+    grades = authoring.grade_lab(LAB, source_root=root)
+    assert "solution scores 0.0/1.0 on area_tests" in authoring.problems(LAB, grades,
+                                                                          source_root=root)
+
+
+def test_too_few_wrong_answers_is_reported(root):
+    (root / LAB / "wrong_answers.yml").write_text("[]\n")
+    fake = {"solution": {"area_tests": (1.0, 1.0)}, "blank": {"area_tests": (0.0, 1.0)}}
+    assert authoring.problems(LAB, fake, source_root=root) == [
+        "area_tests has 0 wrong answer(s) in wrong_answers.yml; at least 2 needed"
+    ]
+
+
+def test_submission_hides_hidden_tests_and_fills_answers(root):
+    sub = authoring.make_submission(LAB, {"area_answer": "area = 0"}, source_root=root)
+    text = nbformat.writes(sub[f"{LAB}.ipynb"])
+    assert "HIDDEN TESTS" not in text and "check_number(area" not in text
+    assert "area = 0" in text and "BEGIN SOLUTION" not in text
+    blank = nbformat.writes(authoring.make_submission(LAB, blank=True, source_root=root)[f"{LAB}.ipynb"])
+    assert "raise NotImplementedError()" in blank

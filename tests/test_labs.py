@@ -1,0 +1,85 @@
+"""Contract tests over every lab found in solutions/: a new lab is covered without edits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fairlab import authoring, labs, notebooks, paths
+
+from .conftest import graded_lab
+
+LABS = labs.lab_names()
+WRONG = [w for lab in LABS for w in authoring.wrong_answers(lab)]
+
+
+def test_course_has_labs():
+    assert "00_orientation" in LABS
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_solution_executes(lab, course_data, tmp_path):
+    for nb in labs.notebooks(lab):
+        result = notebooks.execute(nb, output_path=tmp_path / nb.name, timeout=300)
+        assert result.ok
+        errors = [o for c in result.notebook.cells if c.cell_type == "code"
+                  for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_labs_folder_matches_fresh_release(lab):
+    assert labs.diff_release(lab) == [], "labs/ drifted from solutions/: run `make labs`"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_grades_as_designed(lab, course_data):
+    grades = graded_lab(lab)
+    exercises = authoring.graded_exercises(lab)
+    assert exercises, f"{lab} has no autograded exercise"
+    assert authoring.problems(lab, grades) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong", WRONG, ids=lambda w: f"{w.lab}:{w.cell}:{w.why[:40]}")
+def test_wrong_answer_loses_points(wrong, course_data):
+    grades = graded_lab(wrong.lab)[wrong.student]
+    points = authoring.graded_exercises(wrong.lab)[wrong.exercise]
+    assert grades[wrong.exercise][0] < points, f"still scores: {wrong.why}"
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_every_exercise_has_two_wrong_answers(lab):
+    wrongs = authoring.wrong_answers(lab)
+    for exercise in authoring.graded_exercises(lab):
+        assert sum(w.exercise == exercise for w in wrongs) >= 2, exercise
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_lab_has_a_manually_graded_answer(lab):
+    import nbformat
+
+    manual = [c for nb in labs.notebooks(lab) for c in nbformat.read(nb, 4).cells
+              if c.metadata.get("nbgrader", {}).get("grade")
+              and c.metadata["nbgrader"].get("solution")]
+    assert manual, f"{lab} has no manually graded written answer"
+
+
+def _committed_notebooks() -> list[Path]:
+    root = paths.repo_root()
+    return sorted(p for top in ("solutions", "labs", "tests", "capstone")
+                  for p in (root / top).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _committed_notebooks(), ids=lambda p: p.name)
+def test_notebook_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path}: a cell has outputs"
+            assert cell.get("execution_count") is None, f"{path}: a cell has an execution count"

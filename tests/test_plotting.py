@@ -1,0 +1,40 @@
+"""The course style: colour-blind-safe palette, stable group colours, labelled figures."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from fairlab import plotting  # noqa: E402
+
+
+def test_known_groups_keep_their_colour_whatever_the_order():
+    a = plotting.group_colors(["Female", "male"])
+    b = plotting.group_colors(["male", "Female", "other"])
+    assert a["Female"] == b["Female"] == plotting.PALETTE[1]
+    assert a["male"] == b["male"] == plotting.PALETTE[0]
+
+
+def test_unknown_groups_get_a_stable_palette_colour():
+    first = plotting.group_colors(["young women"])["young women"]
+    assert first in plotting.PALETTE
+    assert plotting.group_colors(["x", "young women"])["young women"] == first
+
+
+def test_use_style_sets_readable_defaults():
+    plotting.use_style()
+    assert matplotlib.rcParams["font.size"] >= 11
+    cycle = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+    assert cycle[: len(plotting.PALETTE)] == list(plotting.PALETTE)
+
+
+def test_bar_by_group_labels_everything():
+    ax = plotting.bar_by_group(pd.Series({"female": 0.6, "male": 0.7}), title="T", ylabel="Y",
+                               reference=0.65, reference_label="overall")
+    assert ax.get_title() == "T" and ax.get_ylabel() == "Y" and ax.get_xlabel() == "Group"
+    assert [t.get_text() for t in ax.texts if t.get_text().endswith("%")] == ["60.0%", "70.0%"]
+    assert ax.get_legend().get_texts()[0].get_text() == "overall"
+    plt.close("all")
