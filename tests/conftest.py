@@ -20,11 +20,9 @@ def course_data():
         datasets.build(missing)
 
 
-@cache
-def graded_lab(lab: str, source_root: str | None = None):
-    """Grades of the solution, the blank release and each wrong answer of ``lab`` (cached)."""
-    from pathlib import Path
-
+@pytest.fixture(scope="session")
+def graded_lab(course_data):
+    """Grades of the solution, the blank release and each wrong answer of a lab (once each)."""
     from fairlab import authoring
 
-    return authoring.grade_lab(lab, source_root=Path(source_root) if source_root else None)
+    return cache(authoring.grade_lab)

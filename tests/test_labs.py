@@ -9,8 +9,6 @@ import pytest
 
 from fairlab import authoring, labs, notebooks, paths
 
-from .conftest import graded_lab
-
 LABS = labs.lab_names()
 WRONG = [w for lab in LABS for w in authoring.wrong_answers(lab)]
 
@@ -38,7 +36,7 @@ def test_labs_folder_matches_fresh_release(lab):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
-def test_lab_grades_as_designed(lab, course_data):
+def test_lab_grades_as_designed(lab, graded_lab):
     grades = graded_lab(lab)
     exercises = authoring.graded_exercises(lab)
     assert exercises, f"{lab} has no autograded exercise"
@@ -47,7 +45,7 @@ def test_lab_grades_as_designed(lab, course_data):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("wrong", WRONG, ids=lambda w: f"{w.lab}:{w.cell}:{w.why[:40]}")
-def test_wrong_answer_loses_points(wrong, course_data):
+def test_wrong_answer_loses_points(wrong, graded_lab):
     grades = graded_lab(wrong.lab)[wrong.student]
     points = authoring.graded_exercises(wrong.lab)[wrong.exercise]
     assert grades[wrong.exercise][0] < points, f"still scores: {wrong.why}"

@@ -4,10 +4,12 @@ and prove that every graded exercise rejects its plausible wrong answers."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,13 +124,24 @@ def autograde(
     *,
     source_root: Path | None = None,
     timeout: int = 120,
+    workers: int | None = None,
 ) -> Grades:
-    """Grade submissions with plain ``nbgrader autograde`` in a throw-away course directory."""
+    """Grade submissions with plain ``nbgrader autograde``: the students are split across
+    ``workers`` throw-away course directories (default: one per core) graded side by side."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(submissions)))
+    names = list(submissions)
+    chunks = [{n: submissions[n] for n in names[i::workers]} for i in range(workers)]
+    grades: Grades = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for part in pool.map(lambda c: _autograde_chunk(lab, c, source_root, timeout), chunks):
+            grades.update(part)
+    return {n: grades[n] for n in names}
+
+
+def _autograde_chunk(lab: str, submissions: dict, source_root: Path | None, timeout: int) -> Grades:
     with tempfile.TemporaryDirectory(prefix="fairlab-autograde-") as tmp:
         course = Path(tmp)
-        labs.write_nbgrader_config(
-            course, extra=f"c.ExecutePreprocessor.timeout = {timeout}\n"
-                          "c.Execute.timeout = " + str(timeout) + "\n")
+        labs.write_nbgrader_config(course, extra=f"c.ExecutePreprocessor.timeout = {timeout}\n")
         labs.release_into(lab, course, source_root=source_root)
         for student, notebooks in submissions.items():
             folder = course / "submitted" / student / lab
