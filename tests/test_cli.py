@@ -77,3 +77,9 @@ def test_lab_serves_the_orientation_lab():
         os.killpg(proc.pid, 15)
         out = proc.communicate(timeout=30)[0]
     assert f"open http://127.0.0.1:{port}/lab?token=fairlab-test-token" in out
+
+
+def test_data_validate_prints_each_check(capsys, course_data):
+    assert cli.main(["data", "validate", "german_credit"]) == 0
+    out = capsys.readouterr().out
+    assert "PASS" in out and "checks passed" in out and "FAIL" not in out

@@ -68,6 +68,17 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_validate(args: argparse.Namespace) -> int:
+    from . import datasets
+
+    results = datasets.validate(args.name or None)
+    for result in results:
+        print(result)
+    failed = [r for r in results if not r.passed]
+    print(f"{len(results) - len(failed)} of {len(results)} checks passed")
+    return 1 if failed else 0
+
+
 def _cmd_data_list(args: argparse.Namespace) -> int:
     from . import datasets
 
@@ -149,6 +160,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="*")
     p.add_argument("--force", action="store_true", help="rebuild even when up to date")
     p.set_defaults(func=_cmd_data_build)
+    p = data_sub.add_parser("validate", help="check hashes, k-anonymity and bias mechanisms")
+    p.add_argument("name", nargs="*")
+    p.set_defaults(func=_cmd_data_validate)
     p = data_sub.add_parser("list", help="list datasets and whether they are built")
     p.set_defaults(func=_cmd_data_list)
 
