@@ -11,6 +11,7 @@ from sklearn.utils import Bunch
 
 from ._anonymise import bands, k_anonymise
 from ._base import DatasetSpec, load, register, split_column, time_split_column
+from ._errors import DatasetError
 from ._raw import raw_file
 from ._validate import CheckResult, close_to, equal_to
 
@@ -18,12 +19,22 @@ __all__ = ["load_movielens"]
 
 AGE_EDGES = [0, 17, 24, 34, 44, 55, 120]
 AGE_BANDS = ["under 18", "18-24", "25-34", "35-44", "45-55", "56+"]
-# First digit of a US ZIP code = USPS national area; the rest of the code is dropped.
-_ZIP_AREAS = {"0": "Northeast", "1": "Northeast", "2": "Mid-Atlantic/Southeast",
-              "3": "Southeast", "4": "Midwest", "5": "Midwest", "6": "Central",
-              "7": "South Central", "8": "Mountain", "9": "Pacific"}
-REGIONS = sorted(set(_ZIP_AREAS.values())) + ["outside US"]
-_QIS = ("age_band", "gender", "occupation", "zip_region")
+# The first digit of a US ZIP code (USPS national area), mapped to a Census-like region; the
+# rest of the code is dropped. Non-numeric codes are Canadian postcodes.
+_ZIP_REGIONS = {"0": "Northeast", "1": "Northeast", "2": "South", "3": "South", "7": "South",
+                "4": "Midwest", "5": "Midwest", "6": "Midwest", "8": "West", "9": "West"}
+REGIONS = ["Northeast", "South", "Midwest", "West", "outside US"]
+# 21 occupations are too fine for k = 5 over 943 users: publish six groups.
+_OCCUPATION_GROUPS = {
+    "student": ["student"],
+    "technical": ["engineer", "programmer", "technician", "scientist"],
+    "professional": ["doctor", "lawyer", "healthcare", "educator", "librarian", "executive"],
+    "arts and media": ["writer", "artist", "entertainment"],
+    "business": ["marketing", "salesman", "administrator"],
+    "other or none": ["homemaker", "retired", "none", "other"],
+}
+_GROUP_OF = {job: group for group, jobs in _OCCUPATION_GROUPS.items() for job in jobs}
+_QIS = ("age_band", "gender", "occupation_group", "region")
 TIME_CUTOFF = "1998-03-01"
 
 
@@ -39,13 +50,15 @@ def _users() -> tuple[pd.DataFrame, dict]:
         "user_id": raw["user_id"].astype("int16"),
         "age_band": bands(raw["age"], AGE_EDGES, AGE_BANDS),
         "gender": pd.Categorical(raw["gender"], categories=["F", "M"]),
-        "occupation": pd.Categorical(raw["occupation"],
-                                     categories=sorted(raw["occupation"].unique())),
-        "zip_region": pd.Categorical(first.map(_ZIP_AREAS).fillna("outside US"),
-                                     categories=REGIONS),
+        "occupation_group": pd.Categorical(raw["occupation"].map(_GROUP_OF),
+                                           categories=list(_OCCUPATION_GROUPS)),
+        "region": pd.Categorical(first.map(_ZIP_REGIONS).fillna("outside US"),
+                                 categories=REGIONS),
     })
+    if users["occupation_group"].isna().any():
+        raise DatasetError("MovieLens users have an occupation missing from the grouping.")
     users, report = k_anonymise(users, _QIS, k=5,
-                                suppress=("zip_region", "occupation", "age_band"))
+                                suppress=("region", "occupation_group", "age_band"))
     return users, report.as_dict()
 
 
@@ -104,7 +117,7 @@ SPEC = register(
         splits=("train", "test", "past", "recent"),
         split_columns=("split", "time_split"),
         k_unit="user_id",
-        dropped_identifiers=("zip_code", "age", "timestamp"),
+        dropped_identifiers=("zip_code", "age", "occupation", "timestamp"),
         checks=_checks,
     )
 )
