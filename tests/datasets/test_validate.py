@@ -30,7 +30,7 @@ def test_result_line_shows_measured_beside_documented():
     result = close_to("proxy AUC", 0.812, 0.83, 0.02)
     assert isinstance(result, CheckResult)
     line = str(result)
-    assert line.startswith("PASS") and "measured 0.812" in line and "0.830 ± 0.020" in line
+    assert line.startswith("PASS") and "measured 0.812" in line and "0.83 ± 0.02" in line
     assert str(close_to("gap", 0.5, 0.2, 0.01)).startswith("FAIL")
     assert not close_to("nan", math.nan, 0.0, 1.0).passed
     assert not at_least("k", 3, 5).passed and at_least("k", 5, 5).passed

@@ -38,9 +38,7 @@ class CheckResult:
 
 
 def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) >= 1 or value == 0 else f"{value:.3f}"
-    return str(value)
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def close_to(name: str, measured: float, documented: float, tolerance: float) -> CheckResult:
