@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from fairlab import datasets, paths
+from fairlab import cli, datasets, paths
 from fairlab.datasets import CheckResult, DatasetError
 from fairlab.datasets._validate import at_least, close_to, column_dictionary, equal_to
 
@@ -46,6 +46,14 @@ def test_tampered_parquet_is_reported_with_the_fix(scratch):
         datasets.load_compas()
     (result,) = datasets.validate(["compas"])
     assert not result.passed and "make data" in str(result)
+    assert not datasets.is_built("compas")
+    assert cli.main(["data", "build", "compas"]) == 0
+    assert len(datasets.load_compas().data) == 6172
+
+
+def test_student_install_without_ground_truth_counts_as_built(scratch):
+    shutil.rmtree(scratch / "instructor")
+    assert all(datasets.is_built(name) for name in datasets.dataset_names())
 
 
 def test_missing_dataset_is_reported_with_the_fix(scratch):

@@ -143,9 +143,15 @@ def build(names: list[str] | None = None) -> dict[str, str]:
 
 
 def is_built(name: str) -> bool:
-    """True when ``name``'s public table is built and listed in the manifest."""
-    rel = _public_path(name).relative_to(paths.data_dir()).as_posix()
-    return _public_path(name).is_file() and rel in _read_manifest()
+    """True when ``name``'s tables are built and match the manifest (``make data`` skips it)."""
+    public = _public_path(name)
+    if not public.is_file():
+        return False
+    manifest = _read_manifest()
+    # A student install ships without the ground truth: absent is fine, altered is not.
+    present = [path for path in (public, _ground_truth_path(name)) if path.is_file()]
+    return all(manifest.get(path.relative_to(paths.data_dir()).as_posix()) == sha256_of(path)
+               for path in present)
 
 
 def _verified_read(path: Path, what: str) -> pd.DataFrame:
