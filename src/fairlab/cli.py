@@ -187,6 +187,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean", help="remove built data, caches and benchmark scratch")
     p.set_defaults(func=_cmd_clean)
+    from .grading._cli import add_commands as add_grade_commands
+    add_grade_commands(sub)
     return parser
 
 

@@ -1,5 +1,14 @@
-"""Grading: helpers for hidden tests (and, in the engine, parallel sandboxed autograding)."""
+"""Grading: helpers for hidden tests, and the parallel sandboxed autograding engine."""
 
 from ._checks import GradingError, check_choice, check_number, check_series, check_true
+from ._helpers import check_array, check_frame
 
-__all__ = ["GradingError", "check_choice", "check_number", "check_series", "check_true"]
+__all__ = [
+    "GradingError",
+    "check_array",
+    "check_choice",
+    "check_frame",
+    "check_number",
+    "check_series",
+    "check_true",
+]
