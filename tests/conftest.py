@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 import pytest
-
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture(scope="session")

@@ -38,3 +38,13 @@ def test_bar_by_group_labels_everything():
     assert [t.get_text() for t in ax.texts if t.get_text().endswith("%")] == ["60.0%", "70.0%"]
     assert ax.get_legend().get_texts()[0].get_text() == "overall"
     plt.close("all")
+
+
+def test_bar_by_group_colours_two_level_index_by_first_level():
+    rates = pd.Series([0.5, 0.6, 0.7], index=pd.MultiIndex.from_tuples(
+        [("female", "young"), ("female", "old"), ("male", "old")]))
+    ax = plotting.bar_by_group(rates, title="T", ylabel="Y")
+    colors = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert colors == [plotting.PALETTE[1].lower()] * 2 + [plotting.PALETTE[0].lower()]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["female\nyoung", "female\nold", "male\nold"]
+    plt.close("all")

@@ -91,7 +91,6 @@ def execute(
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No notebook at {path}")
-    os.environ.setdefault("MPLBACKEND", "Agg")
     start = time.perf_counter()
     error: BaseException | None = None
     with _PeakMemory() as peak:

@@ -92,19 +92,27 @@ def bar_by_group(
     ax: plt.Axes | None = None,
     fmt: str = "{:.1%}",
 ) -> plt.Axes:
-    """Bar chart of one value per group, each bar in its group colour and labelled."""
+    """Bar chart of one value per group, in group colours, each bar labelled with its value.
+
+    With a two-level index (e.g. sex × age group) bars are coloured by the first level.
+    """
     series = pd.Series(values)
     if ax is None:
         _, ax = plt.subplots()
-    colors = group_colors(series.index)
-    bars = ax.bar(
-        [str(g) for g in series.index], series.to_numpy(), color=[colors[g] for g in series.index]
-    )
+    if isinstance(series.index, pd.MultiIndex):
+        labels = ["\n".join(str(part) for part in key) for key in series.index]
+        keys = list(series.index.get_level_values(0))
+    else:
+        labels = [str(g) for g in series.index]
+        keys = list(series.index)
+    colors = group_colors(keys)
+    bars = ax.bar(labels, series.to_numpy(), color=[colors[k] for k in keys])
     ax.bar_label(bars, labels=[fmt.format(v) for v in series.to_numpy()], padding=3)
     if reference is not None:
         ax.axhline(reference, color="#555555", linestyle="--", linewidth=1.5, label=reference_label)
         if reference_label:
-            ax.legend(loc="upper right")
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2 if "\n" in "".join(labels)
+                                                          else -0.14))
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel)
