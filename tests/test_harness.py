@@ -91,3 +91,16 @@ def test_submission_hides_hidden_tests_and_fills_answers(root):
     assert "area = 0" in text and "BEGIN SOLUTION" not in text
     blank = nbformat.writes(authoring.make_submission(LAB, blank=True, source_root=root)[f"{LAB}.ipynb"])
     assert "raise NotImplementedError()" in blank
+
+
+@pytest.mark.slow
+def test_headline_number_that_moved_is_reported(root, tmp_path):
+    (root / LAB / "headlines.yml").write_text("area:\n  value: 28.274\n  tolerance: 0.01\n")
+    expected = authoring.headlines(LAB, source_root=root)
+    nb = authoring.with_headline_probe(nbformat.read(root / LAB / f"{LAB}.ipynb", 4), ["area"])
+    nbformat.write(nb, tmp_path / "probed.ipynb")
+    got = authoring.read_headlines(notebooks.execute(tmp_path / "probed.ipynb").notebook)
+    assert authoring.headline_problems(expected, got) == []
+    assert authoring.headline_problems({"area": {"value": 30.0, "tolerance": 0.5}}, got) == [
+        f"area = {got['area']}, expected 30.0 ± 0.5"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from fairlab import authoring, labs, notebooks, paths
@@ -19,13 +20,19 @@ def test_course_has_labs():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS)
-def test_solution_executes(lab, course_data, tmp_path):
+def test_solution_executes_and_keeps_its_headline_numbers(lab, course_data, tmp_path):
+    expected = authoring.headlines(lab)
+    got = {}
     for nb in labs.notebooks(lab):
-        result = notebooks.execute(nb, output_path=tmp_path / nb.name, timeout=300)
+        probed = tmp_path / f"probed-{nb.name}"
+        nbformat.write(authoring.with_headline_probe(nbformat.read(nb, 4), sorted(expected)), probed)
+        result = notebooks.execute(probed, output_path=tmp_path / nb.name, timeout=300, cwd=nb.parent)
         assert result.ok
         errors = [o for c in result.notebook.cells if c.cell_type == "code"
                   for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors
+        got.update(authoring.read_headlines(result.notebook))
+    assert authoring.headline_problems(expected, got) == []
 
 
 @pytest.mark.slow

@@ -24,12 +24,18 @@ __all__ = [
     "autograde",
     "grade_lab",
     "graded_exercises",
+    "headline_problems",
+    "headlines",
     "make_submission",
     "problems",
+    "read_headlines",
+    "with_headline_probe",
     "wrong_answers",
 ]
 
 WRONG_ANSWERS = "wrong_answers.yml"
+HEADLINES = "headlines.yml"
+_HEADLINE_MARK = "FAIRLAB-HEADLINES:"
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 _REGION = re.compile(r"### BEGIN SOLUTION[ \t]*\n(.*?)[ \t]*### END SOLUTION[ \t]*\n?", re.DOTALL)
 
@@ -212,4 +218,45 @@ def problems(lab: str, grades: Grades, *, source_root: Path | None = None) -> li
         for earlier in order[: order.index(wrong.exercise)]:
             if got[earlier][0] != exercises[earlier]:
                 found.append(f"wrong answer {wrong.why!r} also broke earlier exercise {earlier}")
+    return found
+
+
+def headlines(lab: str, *, source_root: Path | None = None) -> dict[str, dict[str, float]]:
+    """A lab's headline numbers (``variable -> {value, tolerance}``) from ``headlines.yml``."""
+    path = (source_root or paths.solutions_dir()) / lab / HEADLINES
+    if not path.is_file():
+        return {}
+    return {name: {"value": float(v["value"]), "tolerance": float(v["tolerance"])}
+            for name, v in (yaml.safe_load(path.read_text()) or {}).items()}
+
+
+def with_headline_probe(nb: nbformat.NotebookNode, names: list[str]) -> nbformat.NotebookNode:
+    """A copy of ``nb`` ending in a cell that prints the named variables as JSON."""
+    probe = nbformat.v4.new_code_cell(
+        "import json as _json\n"
+        f"print({_HEADLINE_MARK!r} + _json.dumps({{_n: float(globals()[_n]) for _n in {names!r}}}))"
+    )
+    out = nbformat.from_dict(nb)
+    out.cells.append(probe)
+    return out
+
+
+def read_headlines(executed: nbformat.NotebookNode) -> dict[str, float]:
+    """The values printed by the probe cell of an executed notebook."""
+    import json
+
+    for output in executed.cells[-1].get("outputs", []):
+        text = output.get("text", "")
+        if _HEADLINE_MARK in text:
+            return json.loads(text.split(_HEADLINE_MARK, 1)[1])
+    raise ValueError("the headline probe cell printed nothing; did the notebook run to the end?")
+
+
+def headline_problems(expected: dict[str, dict[str, float]], got: dict[str, float]) -> list[str]:
+    """Headline numbers that moved outside their stated tolerance."""
+    found = []
+    for name, spec in expected.items():
+        value = got.get(name)
+        if value is None or abs(value - spec["value"]) > spec["tolerance"]:
+            found.append(f"{name} = {value}, expected {spec['value']} ± {spec['tolerance']}")
     return found

@@ -22,7 +22,9 @@ __all__ = [
 ]
 
 #: Files kept beside a solution that never reach learners.
-NOT_RELEASED = ["wrong_answers.yml", "README.md", ".ipynb_checkpoints", "__pycache__", "*.pyc"]
+NOT_RELEASED = [
+    "wrong_answers.yml", "headlines.yml", "README.md", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+]
 
 
 def lab_names(root: Path | None = None) -> list[str]:
