@@ -18,10 +18,22 @@ def test_known_groups_keep_their_colour_whatever_the_order():
     assert a["male"] == b["male"] == plotting.PALETTE[0]
 
 
-def test_unknown_groups_get_a_stable_palette_colour():
-    first = plotting.group_colors(["young women"])["young women"]
-    assert first in plotting.PALETTE
-    assert plotting.group_colors(["x", "young women"])["young women"] == first
+def test_unknown_groups_get_distinct_colours_stable_for_the_same_set():
+    bands = ["35-44", "18-24", "25-34", "45-54", "55-64", "65+"]
+    first = plotting.group_colors(bands)
+    assert len(set(first.values())) == len(bands)
+    assert plotting.group_colors(list(reversed(bands))) == first
+
+
+def test_every_course_dataset_attribute_gets_distinct_colours(course_data):
+    from fairlab import datasets
+
+    for name in datasets.dataset_names():
+        sensitive = datasets.load(name).sensitive
+        for column in sensitive.columns:
+            groups = sensitive[column].astype(str).unique()
+            colors = plotting.group_colors(groups)
+            assert len(set(colors.values())) == len(groups), (name, column, colors)
 
 
 def test_use_style_sets_readable_defaults():

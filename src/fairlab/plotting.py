@@ -3,7 +3,6 @@ and group colours that stay the same from lab to lab (women are always the same 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 
 import matplotlib as mpl
@@ -31,18 +30,23 @@ PALETTE: tuple[str, ...] = (
     "#000000",  # black
 )
 
-#: Fixed colours for the groups that recur across the course's datasets.
+#: Fixed colours for the groups that recur across the course's datasets (lower-case keys).
+#: Within one attribute, no two groups share a colour.
 GROUP_COLORS: dict[str, str] = {
-    "male": PALETTE[0],
-    "female": PALETTE[1],
-    "white": PALETTE[0],
-    "black": PALETTE[1],
-    "asian": PALETTE[2],
+    # sex / gender
+    "male": PALETTE[0], "m": PALETTE[0], "female": PALETTE[1], "f": PALETTE[1],
+    # race / ethnicity (credit, hiring, healthcare, Adult, COMPAS spellings)
+    "white": PALETTE[0], "caucasian": PALETTE[0],
+    "black": PALETTE[1], "african-american": PALETTE[1],
+    "asian": PALETTE[2], "asian-pac-islander": PALETTE[2],
     "hispanic": PALETTE[3],
+    "amer-indian-eskimo": PALETTE[5], "native american": PALETTE[5],
     "other": PALETTE[4],
-    "privileged": PALETTE[0],
-    "unprivileged": PALETTE[1],
-    "overall": "#555555",
+    # binary age split and generic roles
+    "25 or older": PALETTE[0], "under 25": PALETTE[1],
+    "privileged": PALETTE[0], "unprivileged": PALETTE[1],
+    "majority": PALETTE[0], "minority": PALETTE[1],
+    "overall": "#555555", "suppressed": "#999999",
 }
 
 
@@ -69,15 +73,21 @@ def use_style() -> None:
 
 
 def group_colors(groups: Iterable[object]) -> dict[object, str]:
-    """Map each group label to its course colour; unknown labels get a stable palette colour."""
+    """Map each group label to its course colour, distinct within the call.
+
+    Known labels (``GROUP_COLORS``) always get the same colour. Other labels (age bands, regions)
+    get the palette colours not already taken, in sorted label order, so the same set of
+    groups is coloured the same way in every lab.
+    """
+    groups = list(dict.fromkeys(groups))
     colors: dict[object, str] = {}
     for group in groups:
         key = str(group).strip().lower()
-        if key in GROUP_COLORS:
+        if key in GROUP_COLORS and GROUP_COLORS[key] not in colors.values():
             colors[group] = GROUP_COLORS[key]
-        else:
-            digest = hashlib.sha256(key.encode()).digest()
-            colors[group] = PALETTE[digest[0] % (len(PALETTE) - 1)]
+    free = [c for c in PALETTE if c not in colors.values()]
+    for i, group in enumerate(sorted((g for g in groups if g not in colors), key=str)):
+        colors[group] = free[i % len(free)] if free else PALETTE[i % len(PALETTE)]
     return colors
 
 
