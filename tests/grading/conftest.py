@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from fairlab import cli, paths
+from fairlab import cli, labs, paths
 from fairlab.grading._sandbox import bwrap_path
 
 from . import corpus
@@ -30,12 +31,21 @@ def tree_hashes(*roots: Path) -> dict[str, str]:
             for root in roots for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+_RELEASED: list[Path] = []
+
+
 def make_course(root: Path) -> Path:
-    """A released fixture course with test-sized limits."""
+    """A released fixture course with test-sized limits (released once, then copied)."""
     course = root / "course"
-    assert cli.main(["grade", "init", str(course), "--solutions", str(FIXTURE)]) == 0
-    (course / "grading.toml").write_text(LIMITS)
-    assert cli.main(["grade", "release", corpus.ASSIGNMENT, "--course", str(course)]) == 0
+    if not _RELEASED:
+        assert cli.main(["grade", "init", str(course), "--solutions", str(FIXTURE)]) == 0
+        (course / "grading.toml").write_text(LIMITS)
+        assert cli.main(["grade", "release", corpus.ASSIGNMENT, "--course", str(course)]) == 0
+        _RELEASED.append(root.parent / "released-fixture-course")
+        shutil.copytree(course, _RELEASED[0])
+        return course
+    shutil.copytree(_RELEASED[0], course)
+    labs.write_nbgrader_config(course)
     return course
 
 

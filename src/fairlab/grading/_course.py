@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from traitlets.config.loader import PyFileConfigLoader
 
 from .. import labs, paths
 from ._align import role
@@ -62,9 +63,13 @@ def state_dir(course: Path) -> Path:
 
 
 def init_course(dest: Path, solutions: Path | None = None) -> list[str]:
-    """Make ``dest`` a self-contained course: nbgrader config, grading.toml, ``source/``."""
+    """Make ``dest`` a self-contained course: nbgrader config, grading.toml, ``source/``.
+
+    An existing ``nbgrader_config.py`` or ``grading.toml`` is kept; ``source/`` is refreshed.
+    """
     solutions = solutions or paths.solutions_dir()
-    labs.write_nbgrader_config(dest)
+    if not (dest / "nbgrader_config.py").is_file():
+        labs.write_nbgrader_config(dest)
     config = dest / "grading.toml"
     if not config.exists():
         lines = ["[grading]"] + [f"{k} = {json.dumps(v)}" for k, v in DEFAULTS.items()]
@@ -109,7 +114,8 @@ def release(course: Path, assignment: str) -> Path:
     if not (course / "source" / assignment).is_dir():
         raise FileNotFoundError(f"no source/{assignment} in {course}")
     steps = [["generate_assignment", assignment, "--force"]]
-    if "Exchange.root" in (course / "nbgrader_config.py").read_text():
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    if "root" in config.get("Exchange", {}):
         steps.append(["release_assignment", assignment, "--force"])
     for step in steps:
         done = subprocess.run([sys.executable, "-m", "nbgrader", *step, "--log-level=WARN"],

@@ -1,13 +1,13 @@
-"""Runs inside the sandbox: execute one planned notebook cell by cell in a limited kernel.
+"""Execute one planned notebook cell by cell in a kernel that runs inside the sandbox.
 
-Reads a plan (JSON) on stdin, writes the outcome of every cell (JSON) on stdout. It never
-imports nbformat or nbgrader, so a job starts fast; the plan and the outcome are plain data.
+This side (the grading thread) holds the plan, hidden tests included; only the kernel runs
+in the sandbox, and it receives each test cell at the moment it runs. The two talk over
+ZeroMQ IPC sockets in the job's runtime folder, the one path both sides can see.
 """
 
 from __future__ import annotations
 
 import ast
-import ctypes
 import json
 import os
 import queue
@@ -16,43 +16,44 @@ import subprocess
 import sys
 import time
 
+import psutil
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
+
+__all__ = ["run"]
 
 _GUARD = "__fairlab_guard__"
 _TRUNCATED = "\n[output truncated by the grader]\n"
 
 
-def _forbid_inspection() -> None:
-    """Make this process non-dumpable so student code cannot read the plan from its memory."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE = 4
-    except (OSError, AttributeError):
-        pass
-
-
 class _Kernel:
-    """One ipykernel process with its resource limits, and a client talking to it."""
+    """One sandboxed ipykernel process with its resource limits, and a client talking to it."""
 
-    def __init__(self, limits: dict, runtime: str) -> None:
+    def __init__(self, limits: dict, runtime: str, launcher: list[str], env: dict | None,
+                 cwd: str | None) -> None:
         self.limits = limits
         self.runtime = runtime
+        self.launcher, self.env, self.cwd = launcher, env, cwd
         self.starts = 0
         self.peak_rss = 0
         self.proc: subprocess.Popen | None = None
+        self.kernel: psutil.Process | None = None
         self.client: BlockingKernelClient | None = None
+        self._next_rss = 0.0
 
     def start(self) -> None:
         self.starts += 1
-        path = os.path.join(self.runtime, f"kernel-{self.starts}.json")
-        write_connection_file(fname=path, ip="127.0.0.1")
-        log = os.path.join(self.runtime, f"kernel-{self.starts}.log")
+        path = os.path.join(self.runtime, f"k{self.starts}.json")
+        write_connection_file(fname=path, ip=os.path.join(self.runtime, f"k{self.starts}"),
+                              transport="ipc")
+        log = os.path.join(self.runtime, f"k{self.starts}.log")
         with open(log, "wb") as err:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "fairlab.grading._kernel",
-                 str(self.limits["memory_bytes"]), str(self.limits["file_bytes"]), "-f", path],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-            )
+                [*self.launcher, sys.executable, "-m", "fairlab.grading._kernel",
+                 str(self.limits["memory_bytes"]), str(self.limits["file_bytes"]), "-f", path,
+                 "--HistoryManager.hist_file=:memory:"],
+                stdin=subprocess.DEVNULL, stdout=err, stderr=err, env=self.env, cwd=self.cwd,
+                start_new_session=True)
         self.client = BlockingKernelClient()
         self.client.load_connection_file(path)
         self.client.start_channels()
@@ -60,6 +61,17 @@ class _Kernel:
             with open(log, "rb") as fh:
                 tail = fh.read()[-600:].decode("utf-8", "replace")
             raise RuntimeError(f"kernel did not start: {tail}")
+        self.kernel = self._find_kernel()
+
+    def _find_kernel(self) -> psutil.Process:
+        root = psutil.Process(self.proc.pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                if proc.cmdline()[1:3] == ["-m", "fairlab.grading._kernel"]:
+                    return proc
+            except psutil.Error:
+                continue
+        return root
 
     def _ready(self, deadline: float) -> bool:
         """Ask for ``kernel_info`` until its idle status arrives on iopub (not the heartbeat)."""
@@ -68,7 +80,7 @@ class _Kernel:
             end = time.monotonic() + 0.25
             while time.monotonic() < end:
                 try:
-                    msg = self.client.get_iopub_msg(timeout=0.1)
+                    msg = self.client.get_iopub_msg(timeout=0.05)
                 except queue.Empty:
                     continue
                 if msg["parent_header"].get("msg_id") == msg_id and \
@@ -77,24 +89,48 @@ class _Kernel:
                     return True
         return False
 
-    def rss(self, field: str = "VmRSS") -> int:
+    def alive(self) -> bool:
         try:
-            with open(f"/proc/{self.proc.pid}/status") as fh:
-                for line in fh:
-                    if line.startswith(field + ":"):
-                        return int(line.split()[1]) * 1024
-        except (OSError, ValueError):
+            return self.proc.poll() is None and self.kernel.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    def rss(self) -> int:
+        """Resident memory of everything in the sandbox, sampled at most twice a second."""
+        if time.monotonic() < self._next_rss:
+            return 0
+        self._next_rss = time.monotonic() + 0.5
+        total = 0
+        try:
+            for proc in [self.kernel, *self.kernel.children(recursive=True)]:
+                total += proc.memory_info().rss
+        except psutil.Error:
             pass
-        return 0
+        self.peak_rss = max(self.peak_rss, total)
+        return total
+
+    def interrupt(self) -> None:
+        try:
+            self.kernel.send_signal(signal.SIGINT)
+        except psutil.Error:
+            pass
+
+    def kill(self) -> None:
+        for proc in (self.kernel, psutil.Process(self.proc.pid) if self.proc.poll() is None
+                     else None):
+            try:
+                if proc is not None:
+                    proc.kill()
+            except psutil.Error:
+                pass
 
     def stop(self) -> None:
         if self.proc is None:
             return
-        self.peak_rss = max(self.peak_rss, self.rss("VmHWM"))
         if self.client is not None:
             self.client.stop_channels()
         if self.proc.poll() is None:
-            self.proc.kill()
+            self.kill()
         self.proc.wait()
 
     def execute(self, code: str, timeout: float, deadline: float, *, silent: bool = False,
@@ -110,19 +146,19 @@ class _Kernel:
         state, interrupted = "ok", None
         while True:
             now = time.monotonic()
-            if self.proc.poll() is not None:
+            if not self.alive():
                 state = "died"
                 break
             if self.rss() > self.limits["memory_bytes"]:
-                self.proc.kill()
+                self.kill()
                 state = "memory"
                 break
             if interrupted is None and now > cell_deadline:
                 state = "wall" if now > deadline else "timeout"
-                os.kill(self.proc.pid, signal.SIGINT)
+                self.interrupt()
                 interrupted = now
             elif interrupted is not None and now > interrupted + self.limits["interrupt_grace"]:
-                self.proc.kill()
+                self.kill()
                 state = "hung" if state == "timeout" else state
                 break
             try:
@@ -151,7 +187,7 @@ class _Kernel:
             try:
                 msg = self.client.get_shell_msg(timeout=0.5)
             except queue.Empty:
-                if self.proc.poll() is not None:
+                if not self.alive():
                     break
                 continue
             if msg["parent_header"].get("msg_id") == msg_id:
@@ -216,11 +252,12 @@ def _boot(kernel: _Kernel, plan: dict, deadline: float) -> bool:
     return result["state"] == "ok" and _guard_reply(result, plan["nonce"]) is not None
 
 
-def run(plan: dict) -> dict:
-    """Execute ``plan`` and return the outcome of every cell."""
+def run(plan: dict, runtime: str, launcher: list[str], env: dict | None = None,
+        cwd: str | None = None) -> dict:
+    """Execute ``plan`` in kernels started by ``launcher``; return every cell's outcome."""
     limits = plan["limits"]
     deadline = time.monotonic() + limits["wall_seconds"]
-    kernel = _Kernel(limits, plan["runtime"])
+    kernel = _Kernel(limits, runtime, launcher, env, cwd)
     cells: list[dict] = []
     try:
         if not _boot(kernel, plan, deadline):
@@ -238,6 +275,9 @@ def run(plan: dict) -> dict:
                 for setup in plan["cells"][:index]:
                     if setup["kind"] == "setup":
                         _run_cell(kernel, plan, setup, deadline)
+    except RuntimeError as exc:
+        return {"error": f"the grading kernel did not start: {exc}", "cells": cells,
+                "restarts": kernel.starts - 1}
     finally:
         kernel.stop()
     return {"cells": cells, "restarts": kernel.starts - 1, "peak_rss": kernel.peak_rss}
@@ -263,17 +303,3 @@ def _run_cell(kernel: _Kernel, plan: dict, cell: dict, deadline: float) -> dict:
         result["guard_after"] = [] if failed else _guard_reply(result, nonce)
     result.pop("expressions", None)
     return result
-
-
-def main() -> None:
-    """Read a plan on stdin, print the outcome on stdout."""
-    _forbid_inspection()
-    plan = json.loads(sys.stdin.buffer.read())
-    sys.stdin.close()
-    out = run(plan)
-    sys.stdout.write(json.dumps(out))
-    sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()

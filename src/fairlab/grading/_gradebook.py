@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
+from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 __all__ = ["course_id", "open_gradebook", "record"]
@@ -31,7 +33,9 @@ def record(gb: Gradebook, result: dict, timestamp: datetime | None) -> None:
         if timestamp is not None:
             submission.timestamp = timestamp
     except MissingEntry:
-        gb.add_submission(assignment, student, timestamp=timestamp)
+        with warnings.catch_warnings():  # nbgrader's own autoflush chatter
+            warnings.simplefilter("ignore", SAWarning)
+            gb.add_submission(assignment, student, timestamp=timestamp)
     for cell in result["cells"]:
         grade = gb.find_grade(cell["grade_id"], result["notebook"], assignment, student)
         grade.auto_score = None if cell["needs_manual"] else cell["points"]

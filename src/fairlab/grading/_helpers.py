@@ -57,5 +57,8 @@ def check_frame(value: object, expected: pd.DataFrame, name: str, *, check_order
             ok = np.array([str(x) == str(y) for x, y in zip(a, b, strict=True)])
         if not ok.all():
             row = want.index[int(np.argmin(ok))]
-            raise GradingError(f"`{name}` row {row!r}, column {column!r} is {a[row]!r}; "
+            value = a[row]
+            shown = f"{float(value):.4g}" if isinstance(value, int | float | np.number) \
+                else repr(value)
+            raise GradingError(f"`{name}` row {row}, column {column!r} is {shown}; "
                                "that is not the expected value.")

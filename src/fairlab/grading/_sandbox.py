@@ -1,22 +1,21 @@
-"""Run the cell executor in a bubblewrap sandbox: no network, read-only system, one scratch dir.
+"""Start grading kernels in a bubblewrap sandbox: no network, read-only system, one scratch dir.
 
 Only the Python installation, the virtual environment, the ``fairlab`` package and the paths
 named in the grading config are visible (read-only). The course directory, ``source/``, the
-gradebook and every other submission are simply absent. The plan travels on stdin.
+gradebook, every other submission and the hidden tests are simply absent.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import fairlab
+
+from ._executor import run
 
 __all__ = ["SandboxError", "bwrap_path", "execute"]
 
@@ -64,48 +63,27 @@ def _bwrap_command(scratch: Path, config: dict) -> list[str]:
             cmd += ["--ro-bind", str(host), f"/{name}"]
     for path in _visible_paths(config.get("read_only", [])):
         cmd += ["--ro-bind", path, path]
+    run = str(scratch / "run")
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--bind", str(scratch / "home"), _SCRATCH, "--bind", str(scratch / "tmp"), "/tmp",
-            "--remount-ro", "/", "--chdir", _SCRATCH]
+            "--bind", run, run, "--remount-ro", "/", "--chdir", _SCRATCH]
     for key, value in _environment(_SCRATCH, config).items():
         cmd += ["--setenv", key, value]
-    return cmd
+    return [*cmd, "--"]
 
 
 def execute(plan: dict, config: dict) -> dict:
-    """Run ``plan`` in a fresh sandbox (or unsandboxed when ``config['sandbox']`` is false)."""
+    """Run ``plan`` with its kernel in a fresh sandbox (none when ``config['sandbox']`` is false)."""
     root = Path(tempfile.mkdtemp(prefix="fairlab-job-"))
     try:
-        (root / "home").mkdir()
-        (root / "tmp" / "runtime").mkdir(parents=True)
-        for path in (root / "home", root / "tmp", root / "tmp" / "runtime"):
-            path.chmod(0o777)
-        executor = [sys.executable, "-m", "fairlab.grading._executor"]
+        for name in ("home", "tmp", "run"):
+            (root / name).mkdir()
+            (root / name).chmod(0o777)
         if config.get("sandbox", True):
-            cmd, env, cwd = _bwrap_command(root, config) + ["--", *executor], None, None
-            plan = dict(plan, runtime="/tmp/runtime")
-        else:
-            cmd, cwd = executor, str(root / "home")
-            env = dict(os.environ, **_environment(str(root / "home"), config))
-            env["TMPDIR"] = env["MPLCONFIGDIR"] = str(root / "tmp")
-            plan = dict(plan, runtime=str(root / "tmp" / "runtime"))
-        limit = plan["limits"]["wall_seconds"] + 120
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env, cwd=cwd,
-                                start_new_session=True)
-        try:
-            out, err = proc.communicate(json.dumps(plan).encode(), timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise SandboxError(f"the sandbox did not finish within {limit:.0f} s") from None
-        if proc.returncode != 0:
-            tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise SandboxError(f"the grading sandbox exited with {proc.returncode}: "
-                               + " | ".join(tail))
-        try:
-            return json.loads(out)
-        except json.JSONDecodeError:
-            raise SandboxError("the grading sandbox returned no result") from None
+            return run(plan, str(root / "run"), _bwrap_command(root, config))
+        env = dict(os.environ, **_environment(str(root / "home"), config))
+        env["TMPDIR"] = env["MPLCONFIGDIR"] = str(root / "tmp")
+        env["JPY_PARENT_PID"] = str(os.getpid())  # the kernel exits if the grader dies
+        return run(plan, str(root / "run"), [], env=env, cwd=str(root / "home"))
     finally:
         shutil.rmtree(root, ignore_errors=True)
