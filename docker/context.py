@@ -2,8 +2,8 @@
 
 The context holds exactly what the image may contain, so nothing else can leak into it:
 
-- ``wheels/``: every wheel of ``requirements.lock`` (hash-checked) plus the ``fairlab`` wheel,
-  installed with ``pip --no-index``, so the build needs no network and is reproducible;
+- ``wheels/``: every wheel of ``requirements.lock`` (hash-checked) and ``dist/``: the
+  ``fairlab`` wheel, installed with ``pip --no-index``: the build needs no network;
 - ``student/``: the generated labs, the public datasets and a manifest without the
   instructor-only ground truth, the datasheets;
 - ``instructor/``: the ground truth with the full manifest, ``solutions/`` and the grading
@@ -83,7 +83,7 @@ def build_context(dest: Path, wheel_cache: Path | None = None) -> Path:
     for wheel in download_wheels(wheel_cache or HERE / ".cache" / "wheels").glob("*.whl"):
         _link_or_copy(wheel, wheels / wheel.name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--no-index", "-w", str(wheels), str(repo)],
+                    "--no-build-isolation", "--no-index", "-w", str(dest / "dist"), str(repo)],
                    check=True)
     shutil.copy2(repo / "requirements.lock", dest / "requirements.lock")
 

@@ -107,15 +107,19 @@ class LocalHub:
     def log_text(self) -> str:
         return (self.dir / "jupyterhub.log").read_text(errors="replace")[-6000:]
 
-    def api(self, method: str, path: str, body: dict | None = None,
-            token: str | None = None) -> dict:
+    def call(self, method: str, path: str, token: str, body: dict | None = None) -> dict:
+        """A JSON request to ``path`` on the hub's public URL (the hub or a server behind it)."""
         request = urllib.request.Request(
-            f"{self.url}/hub/api{path}", method=method,
+            f"{self.url}{path}", method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"token {token or self.token}"})
+            headers={"Authorization": f"token {token}"})
         with urllib.request.urlopen(request, timeout=60) as response:
             text = response.read()
         return json.loads(text) if text else {}
+
+    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+        """The hub's REST API, as the instructor (an admin)."""
+        return self.call(method, f"/hub/api{path}", self.token, body)
 
     def start_server(self, user: str) -> float:
         """Create ``user`` if needed, spawn their server, return the seconds until it is ready."""

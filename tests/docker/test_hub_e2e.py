@@ -1,0 +1,159 @@
+"""A learner and an instructor use the course on a real JupyterHub, in a real browser.
+
+The hub is docker/jupyterhub_config.py with the local spawner (the course environment of this
+checkout) and the shared-password authenticator, on 127.0.0.1; Chromium is Debian's, driven by
+Playwright. Screenshots are kept in build/test-artefacts/hub/.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fairlab import labs, paths
+
+from .conftest import require
+
+pytestmark = pytest.mark.slow
+LAB = "00_orientation"
+ARTEFACTS = paths.repo_root() / "build" / "test-artefacts" / "hub"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+SECONDS = 1000  # Playwright counts in milliseconds
+
+
+def _fairlab(*args: str, timeout: float = 900) -> str:
+    done = subprocess.run([str(Path(sys.executable).parent / "fairlab"), *args],
+                          capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"fairlab {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def _wait_for(condition, what: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.5)
+
+
+def _open_assignment_list(page) -> None:
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.get_by_role("menuitem", name="Assignment List").click()
+
+
+@pytest.fixture
+def course(tmp_path, course_data) -> tuple[Path, Path]:
+    """An instructor's course directory whose release went into a fresh exchange."""
+    exchange, course = tmp_path / "exchange", tmp_path / "course"
+    exchange.mkdir(mode=0o1777)
+    labs.write_nbgrader_config(course, extra=f"c.Exchange.root = {str(exchange)!r}\n")
+    _fairlab("grade", "init", str(course))
+    _fairlab("grade", "release", LAB, "--course", str(course))
+    assert (exchange / "fairlab" / "outbound" / LAB / f"{LAB}.ipynb").is_file()
+    return course, exchange
+
+
+def test_learner_works_and_submits_instructor_grades(tmp_path, course):
+    require("node")
+    chromium = require("chromium")
+    from localhub import LocalHub
+    from playwright.sync_api import sync_playwright
+
+    from fairlab.grading._course import solution_bytes, templates
+
+    course, exchange = course
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    password, admin_password = secrets.token_hex(8), secrets.token_hex(16)
+    with LocalHub(tmp_path / "hub", exchange=exchange, course=course, password=password,
+                  admin_password=admin_password) as hub, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(90 * SECONDS)
+
+            # The learner logs in; the hub spawns their server and JupyterLab opens.
+            page.goto(f"{hub.url}/hub/login")
+            page.fill("#username_input", "learner1")
+            page.fill("#password_input", password)
+            page.click("#login_submit")
+            page.wait_for_url(re.compile(r".*/user/learner1/lab.*"), timeout=240 * SECONDS)
+            page.wait_for_selector("#jp-main-dock-panel")
+            home = tmp_path / "hub" / "homes" / "learner1"
+
+            # They fetch lab 00 through the nbgrader exchange.
+            _open_assignment_list(page)
+            page.locator("#released_assignments_list").get_by_role("button", name="Fetch").click()
+            fetched = home / LAB / f"{LAB}.ipynb"
+            _wait_for(fetched.is_file, "the fetched assignment", 60)
+            page.screenshot(path=ARTEFACTS / "1-assignment-fetched.png")
+
+            # Their answers (typing them cell by cell is not what this test is about).
+            fetched.write_bytes(solution_bytes(templates(course, LAB)[LAB]))
+
+            # They open the notebook, run all cells and see a figure.
+            page.goto(f"{hub.url}/user/learner1/lab/tree/{LAB}/{LAB}.ipynb")
+            page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
+                                   state="attached", timeout=120 * SECONDS)
+            page.get_by_role("menuitem", name="Run", exact=True).click()
+            page.get_by_role("menuitem", name="Run All Cells").click()
+            page.wait_for_function(
+                "() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                ".map(e => e.textContent.trim()); return p.length > 0 && "
+                "p.every(t => /^\\[\\d+\\]:$/.test(t)); }", timeout=300 * SECONDS)
+            errors = page.locator(".jp-OutputArea-output[data-mime-type*='error']").count()
+            assert errors == 0, "a cell raised an error in the browser"
+            figure = page.locator(".jp-RenderedImage img").first
+            figure.scroll_into_view_if_needed()
+            assert figure.is_visible()
+            assert figure.evaluate("img => img.naturalWidth") > 100
+            page.screenshot(path=ARTEFACTS / "2-lab-run-with-figure.png")
+            page.keyboard.press("Control+s")
+            _wait_for(lambda: '"execution_count": 1' in fetched.read_text(), "the save", 60)
+
+            # They submit it.
+            page.goto(f"{hub.url}/user/learner1/lab")
+            page.wait_for_selector("#jp-main-dock-panel")
+            _open_assignment_list(page)
+            page.locator("#fetched_assignments_list").get_by_role("button", name="Submit").click()
+            inbound = exchange / "fairlab" / "inbound"
+            _wait_for(lambda: any(inbound.glob(f"learner1+{LAB}+*")), "the submission", 60)
+            page.locator("#submitted_assignments_list").get_by_text(LAB).first.wait_for()
+            page.screenshot(path=ARTEFACTS / "3-submitted.png")
+
+            # The instructor collects and autogrades with `fairlab grade` ...
+            _fairlab("grade", "collect", LAB, "--from", str(exchange / "fairlab"),
+                     "--course", str(course))
+            _fairlab("grade", "autograde", LAB, "--course", str(course))
+            _fairlab("grade", "export", "--out", str(tmp_path / "grades.csv"),
+                     "--course", str(course))
+            rows = [r for r in csv.DictReader((tmp_path / "grades.csv").open())
+                    if r["student_id"] == "learner1"]
+            assert len(rows) == 1 and float(rows[0]["max_score"]) > 0
+            assert float(rows[0]["score"]) == float(rows[0]["max_score"])
+
+            # ... and sees the learner's grade in formgrader, served by the hub.
+            page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+            page.set_default_timeout(90 * SECONDS)
+            page.goto(f"{hub.url}/hub/login")
+            page.fill("#username_input", "instructor")
+            page.fill("#password_input", admin_password)
+            page.click("#login_submit")
+            page.wait_for_url(re.compile(r".*/(hub|user)/.*"), timeout=240 * SECONDS)
+            page.goto(f"{hub.url}/services/fairlab-grader/formgrader/manage_students")
+            row = page.locator("tr", has_text="learner1").first
+            row.wait_for(timeout=120 * SECONDS)
+            score = rows[0]["score"].rstrip("0").rstrip(".")
+            assert score in row.inner_text(), row.inner_text()
+            page.screenshot(path=ARTEFACTS / "4-formgrader-grade.png")
+        finally:
+            browser.close()
+    assert os.listdir(ARTEFACTS)
