@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 
 from . import labs, notebooks
+from .grading import _bench as grading_bench
 
 __all__ = ["main", "notebook_table"]
 
@@ -24,7 +25,7 @@ def notebook_table(lab_names: list[str] | None = None) -> list[tuple[str, float,
 
 
 def main(labs: list[str] | None = None, submissions: int = 40) -> int:
-    """Print the benchmark tables; non-zero if a notebook failed."""
+    """Print the notebook table, then the grading benchmark; non-zero if a notebook failed."""
     rows = notebook_table(labs)
     width = max(len(r[0]) for r in rows)
     print(f"{'notebook':<{width}}  {'seconds':>8}  {'parent MiB':>10}  {'kernel MiB':>10}  status")
@@ -33,4 +34,6 @@ def main(labs: list[str] | None = None, submissions: int = 40) -> int:
               f"{'ok' if ok else 'FAILED'}")
     print(f"{'total':<{width}}  {sum(r[1] for r in rows):8.1f}  "
           f"{max(r[2] for r in rows):10.0f}  {max(r[3] for r in rows):10.0f}  (time: sum; memory: max)")
+    print()
+    grading_bench.run(submissions=submissions)
     return 0 if all(r[4] for r in rows) else 1
