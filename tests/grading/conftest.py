@@ -62,7 +62,8 @@ def graded(tmp_path_factory) -> SimpleNamespace:
         pytest.fail("bubblewrap is required for the grading tests (apt-get install bubblewrap)")
     root = tmp_path_factory.mktemp("grading")
     course = make_course(root)
-    members = corpus.build(release_of(course), str(course), str(paths.repo_root()))
+    members = corpus.build(release_of(course), str(course), str(paths.repo_root()),
+                           str(paths.data_dir()))
     export = root / "lms-export.zip"
     with zipfile.ZipFile(export, "w") as archive:
         for name, data in members.items():

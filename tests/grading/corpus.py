@@ -34,6 +34,10 @@ attempt("write_repo", lambda: open(REPO + "/src/pwned.txt", "w").write("x"))
 attempt("write_root", lambda: open("/pwned.txt", "w").write("x"))
 attempt("network", lambda: socket.create_connection(("1.1.1.1", 80), timeout=2))
 attempt("read_solutions", lambda: os.listdir(REPO + "/solutions"))
+def list_instructor_data():
+    if not os.listdir(DATA + "/instructor"):
+        raise LookupError("empty")
+attempt("list_instructor_data", list_instructor_data)
 print("SNOOP" + json.dumps(attempts))
 '''
 
@@ -114,7 +118,7 @@ def _dump(nb: dict) -> bytes:
     return json.dumps(nb, ensure_ascii=False).encode()
 
 
-def _notebooks(release: dict, course: str, repo: str) -> dict[str, bytes]:
+def _notebooks(release: dict, course: str, repo: str, data: str) -> dict[str, bytes]:
     ok = _answers(release)
     out = {s: _dump(ok) for s in ("correct_a", "Zoë O'Brien", "flat_student", "../../escape")}
     out["correct_b"] = _dump(_answers(release, "def triple(x):\n    return x * 3"))
@@ -188,18 +192,18 @@ def _notebooks(release: dict, course: str, repo: str) -> dict[str, bytes]:
         "    lambda lines: ['pass\\n'] if any('check_' in l or 'assert' in l for l in lines)"
         " else lines)"))
     out["snoop"] = _dump(_answers(
-        release, RIGHT_1 + f"\nCOURSE, REPO = {course!r}, {repo!r}\n" + SNOOP))
+        release, RIGHT_1 + f"\nCOURSE, REPO, DATA = {course!r}, {repo!r}, {data!r}\n" + SNOOP))
     return out
 
 
-def build(release: dict, course: str, repo: str) -> dict[str, bytes]:
+def build(release: dict, course: str, repo: str, data: str) -> dict[str, bytes]:
     """The LMS-style zip members of the whole corpus."""
     members = {}
-    for student, data in _notebooks(release, course, repo).items():
+    for student, notebook in _notebooks(release, course, repo, data).items():
         if student == "flat_student":
-            members[f"{student}_{NOTEBOOK}.ipynb"] = data
+            members[f"{student}_{NOTEBOOK}.ipynb"] = notebook
         else:
-            members[f"{student}/{NOTEBOOK}.ipynb"] = data
+            members[f"{student}/{NOTEBOOK}.ipynb"] = notebook
     members["missing/notes.txt"] = b"I could not finish, sorry."
     members["missing/essay.md"] = b"# essay"
     return members

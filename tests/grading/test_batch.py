@@ -54,7 +54,7 @@ def test_student_code_could_not_see_the_course_repo_or_network(graded):
                      f"{corpus.NOTEBOOK}.ipynb").read_text())
     text = "".join("".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     attempts = json.loads(text.split("SNOOP", 1)[1].splitlines()[0])
-    assert len(attempts) == 8
+    assert len(attempts) == 9
     assert all(v.startswith("blocked") for v in attempts.values()), attempts
 
 

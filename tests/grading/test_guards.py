@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 
 def _collect(course, tmp_path, students):
-    members = corpus.build(release_of(course), str(course), "/nowhere")
+    members = corpus.build(release_of(course), str(course), "/nowhere", "/nowhere")
     export = tmp_path / "export.zip"
     with zipfile.ZipFile(export, "w") as archive:
         for student in students:

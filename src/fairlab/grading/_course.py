@@ -92,10 +92,11 @@ def grading_config(course: Path, *, sandbox: bool = True) -> dict:
     if file.is_file():
         values.update(tomllib.loads(file.read_text()).get("grading", {}))
     read_only = [str(Path(p).expanduser()) for p in values["read_only"]]
-    env = {}
+    env, hidden = {}, []
     if paths.data_dir().is_dir():
         read_only.append(str(paths.data_dir()))
         env["FAIRLAB_DATA"] = str(paths.data_dir())
+        hidden += [str(p) for p in paths.data_dir().glob("instructor*")]
     return {
         "cell_timeout": float(values["cell_timeout"]),
         "wall_seconds": float(values["wall_seconds"]),
@@ -104,6 +105,7 @@ def grading_config(course: Path, *, sandbox: bool = True) -> dict:
         "output_bytes": int(values["output_kib"]) << 10,
         "interrupt_grace": float(values["interrupt_grace"]),
         "read_only": read_only,
+        "hidden": hidden,
         "env": env,
         "sandbox": sandbox,
     }

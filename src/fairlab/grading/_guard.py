@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 import types
 
@@ -71,7 +72,8 @@ def install(modules: list[str], nonce: str) -> str:
     _STATE["sys"] = {k: getattr(sys, k) for k in _SYS_HOOKS}
     _STATE["meta_path"] = list(sys.meta_path)
     _STATE["namespace"] = {}
-    _STATE["roots"] = tuple({sys.prefix, sys.base_prefix, *[p for p in sys.path if p]})
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    _STATE["roots"] = (sys.prefix, sys.base_prefix, package_root)
     return _report([])
 
 
@@ -85,6 +87,13 @@ def remember() -> str:
         if isinstance(module, str) and _top(module) in GUARDED:
             _STATE["namespace"][name] = value
     return _report([])
+
+
+def _library(func: object) -> bool:
+    """True for a function defined in an installed module (e.g. matplotlib's own hooks)."""
+    module = sys.modules.get(getattr(func, "__module__", None) or "__main__")
+    path = getattr(module, "__file__", None)
+    return bool(path) and module.__name__ != "__main__" and str(path).startswith(_STATE["roots"])
 
 
 def _restore_modules(changes: list[str]) -> None:
@@ -125,8 +134,10 @@ def _restore_runtime(changes: list[str]) -> None:
             changes.append(f"IPython {key}")
     for event, items in _STATE["events"].items():
         live = shell.events.callbacks[event]
-        if len(live) != len(items) or any(a is not b for a, b in zip(live, items, strict=False)):
-            live[:] = items
+        added = [cb for cb in live if not any(cb is x for x in items)]
+        kept = [cb for cb in added if _library(cb)]
+        if len(kept) != len(added) or any(not any(x is cb for cb in live) for x in items):
+            live[:] = items + kept
             changes.append(f"IPython event {event}")
     if shell.custom_exceptions is not _STATE["custom_exceptions"]:
         shell.custom_exceptions = _STATE["custom_exceptions"]

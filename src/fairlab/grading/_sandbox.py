@@ -39,7 +39,7 @@ def _visible_paths(extra: list[str]) -> list[str]:
 
 def _environment(scratch: str, config: dict) -> dict[str, str]:
     env = {
-        "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
+        "HOME": scratch, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
         "IPYTHONDIR": f"{scratch}/.ipython", "MPLCONFIGDIR": "/tmp/matplotlib",
@@ -63,6 +63,8 @@ def _bwrap_command(scratch: Path, config: dict) -> list[str]:
             cmd += ["--ro-bind", str(host), f"/{name}"]
     for path in _visible_paths(config.get("read_only", [])):
         cmd += ["--ro-bind", path, path]
+    for path in config.get("hidden", []):
+        cmd += ["--ro-bind", str(scratch / "empty"), path]
     run = str(scratch / "run")
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--bind", str(scratch / "home"), _SCRATCH, "--bind", str(scratch / "tmp"), "/tmp",
@@ -79,6 +81,7 @@ def execute(plan: dict, config: dict) -> dict:
         for name in ("home", "tmp", "run"):
             (root / name).mkdir()
             (root / name).chmod(0o777)
+        (root / "empty").mkdir(mode=0o555)
         if config.get("sandbox", True):
             return run(plan, str(root / "run"), _bwrap_command(root, config))
         env = dict(os.environ, **_environment(str(root / "home"), config))
