@@ -27,7 +27,7 @@ import nbformat
 import psutil
 import websocket
 
-from fairlab import datasets, labs, paths
+from fairlab import datasets, labs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from localhub import LocalHub  # noqa: E402

@@ -33,12 +33,18 @@ def test_dockerfile_default_version_is_the_package_version():
 
 
 def test_image_metadata(podman, student_image):
-    config = _inspect(podman, student_image)["Config"]
+    image = _inspect(podman, student_image)
+    config = image["Config"]
     assert config["User"] == "1000:100"
     assert config["Labels"]["org.opencontainers.image.version"] == PYPROJECT["project"]["version"]
-    assert config["Healthcheck"]["Test"][-1] == "/opt/fairlab/bin/healthcheck.py"
+    assert image["Healthcheck"]["Test"][-1] == "/opt/fairlab/bin/healthcheck.py"
     ids = podman.run(student_image, "sh", "-c", "id -u; id -g; echo $HOME").split()
     assert ids == ["1000", "100", "/home/jovyan"]
+    # As jovyan, nbgrader submits under the hub's user name, not the shared OS user.
+    who = podman.run(student_image, "python", "-c",
+                     "from nbgrader.utils import get_username; print(get_username())",
+                     options=("-e", "JUPYTERHUB_USER=learner7"))
+    assert who.split() == ["learner7"]
 
 
 def test_every_declared_package_imports_at_its_pin(podman, student_image):
