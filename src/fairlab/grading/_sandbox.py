@@ -61,14 +61,15 @@ def _bwrap_command(scratch: Path, config: dict) -> list[str]:
             cmd += ["--symlink", os.readlink(host), f"/{name}"]
         elif host.is_dir():
             cmd += ["--ro-bind", str(host), f"/{name}"]
+    # /tmp first: a checkout or venv that lives under /tmp is bound on top of it, not hidden.
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--bind", str(scratch / "home"), _SCRATCH, "--bind", str(scratch / "tmp"), "/tmp"]
     for path in _visible_paths(config.get("read_only", [])):
         cmd += ["--ro-bind", path, path]
     for path in config.get("hidden", []):
         cmd += ["--ro-bind", str(scratch / "empty"), path]
     run = str(scratch / "run")
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--bind", str(scratch / "home"), _SCRATCH, "--bind", str(scratch / "tmp"), "/tmp",
-            "--bind", run, run, "--remount-ro", "/", "--chdir", _SCRATCH]
+    cmd += ["--bind", run, run, "--remount-ro", "/", "--chdir", _SCRATCH]
     for key, value in _environment(_SCRATCH, config).items():
         cmd += ["--setenv", key, value]
     return [*cmd, "--"]
