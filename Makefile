@@ -6,11 +6,12 @@ FAIRLAB := $(VENV)/bin/fairlab
 BROWSER ?= 1
 PORT ?= 8888
 ARGS ?=
+LEARNERS ?= 10
 
-.PHONY: help lab env data labs test lint bench clean
+.PHONY: help lab env data labs test lint bench bench-hub clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,9 @@ lint: env ## ruff on src/, tests/ and the solution notebooks
 
 bench: data ## Time and measure the memory of every solution notebook (and grading)
 	$(FAIRLAB) bench
+
+bench-hub: data labs ## LEARNERS simulated learners on a local JupyterHub: spawn time, memory each
+	$(FAIRLAB) bench-hub --learners $(LEARNERS)
 
 clean: ## Remove generated data, caches and the environment
 	$(FAIRLAB) clean || true

@@ -128,6 +128,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(labs=args.lab or None, submissions=args.submissions)
 
 
+def _cmd_bench_hub(args: argparse.Namespace) -> int:
+    script = paths.repo_root() / "docker" / "bench_hub.py"
+    return subprocess.call([sys.executable, str(script), "--learners", str(args.learners),
+                            "--lab", args.lab])
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     for path in (paths.data_dir(), paths.cache_dir(), paths.bench_dir()):
         if path.exists():
@@ -184,6 +190,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--submissions", type=int, default=40,
                    help="submissions of lab 00 in the grading benchmark")
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("bench-hub", help="N simulated learners on a local JupyterHub")
+    p.add_argument("--learners", type=int, default=10)
+    p.add_argument("--lab", default="00_orientation")
+    p.set_defaults(func=_cmd_bench_hub)
 
     p = sub.add_parser("clean", help="remove built data, caches and benchmark scratch")
     p.set_defaults(func=_cmd_clean)

@@ -81,7 +81,7 @@ def run(submissions: int = 40, lab: str = "00_orientation") -> None:
     cmd = [sys.executable, "-m", "nbgrader", "autograde", lab, "--log-level=ERROR"]
     done: list[int] = []
     their_s, their_mib = _measure(lambda: done.append(subprocess.run(
-        cmd, cwd=theirs, env=_course.tool_env(), capture_output=True).returncode))
+        cmd, cwd=theirs, env=paths.tool_env(), capture_output=True).returncode))
     graded = sum(r["status"] == "graded" for r in results)
     full = sum(r["score"] == sum(c["max_points"] for c in r["cells"] if not c["needs_manual"])
                for r in results)

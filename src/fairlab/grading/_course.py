@@ -36,7 +36,6 @@ __all__ = [
     "solution_bytes",
     "state_dir",
     "templates",
-    "tool_env",
 ]
 
 #: Grading limits; override any of them in ``<course>/grading.toml`` under ``[grading]``.
@@ -121,16 +120,10 @@ def release(course: Path, assignment: str) -> Path:
         steps.append(["release_assignment", assignment, "--force"])
     for step in steps:
         done = subprocess.run([sys.executable, "-m", "nbgrader", *step, "--log-level=WARN"],
-                              cwd=course, capture_output=True, text=True, env=tool_env())
+                              cwd=course, capture_output=True, text=True, env=paths.tool_env())
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader {step[0]} failed:\n{done.stdout}\n{done.stderr}")
     return course / "release" / assignment
-
-
-def tool_env() -> dict[str, str]:
-    """This environment with the interpreter's ``bin/`` first on PATH (nbgrader runs alembic)."""
-    bin_dir = str(Path(sys.executable).parent)
-    return dict(os.environ, PATH=os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
 
 
 def assignment_notebooks(course: Path, assignment: str) -> list[str]:
