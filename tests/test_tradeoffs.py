@@ -130,7 +130,8 @@ def test_render_memo_fills_every_placeholder():
     assert "$" not in memo.replace("$1,000", "").replace("$1,500", "")  # no unfilled placeholder
     assert "**fair model**" in memo
     assert "90.0% today → **88.0%**" in memo
-    assert "| fair model (recommended) | 88.0% | 1.0% | $1,500 |" in memo
+    assert "| fair model (recommended) | 88.0% | 1.0 points | $1,500 |" in memo
+    assert "8.0 points today → **1.0 points**" in memo
     assert "- Risk one." in memo
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from string import Template
 
 import matplotlib.pyplot as plt
@@ -213,12 +213,16 @@ def cost_table(
     return table
 
 
-#: Columns a memo shows when the table has them: column -> (label, format of one value).
-MEMO_COLUMNS: dict[str, tuple[str, str]] = {
+def _points(value: float) -> str:
+    return f"{100 * value:.1f} points"
+
+
+#: Columns a memo shows when the table has them: column -> (label, format string or function).
+MEMO_COLUMNS: dict[str, tuple[str, str | Callable[[float], str]]] = {
     "accuracy": ("Agreement with past decisions (accuracy)", "{:.1%}"),
     "approval_rate": ("Share of applicants approved", "{:.1%}"),
-    "dp_difference": ("Gap in approval rates between groups", "{:.1%}"),
-    "eo_difference": ("Gap in error rates between groups", "{:.1%}"),
+    "dp_difference": ("Gap in approval rates between groups", _points),
+    "eo_difference": ("Gap in error rates between groups", _points),
     "cost": ("Expected cost of wrong decisions", "${:,.0f}"),
 }
 
@@ -236,7 +240,7 @@ $changes
 
 ## The options we considered
 
-We compared $n_options options on the same held-out applicants. The table shows today's model, the
+We compared $n_options options on $population. The table shows today's model, the
 recommendation and the strongest alternatives; an option is *dominated* when another one is at least
 as good on every measure and better on one.
 
@@ -258,8 +262,10 @@ $sign_off
 """)
 
 
-def _fmt(value: float, fmt: str) -> str:
-    return fmt.format(value) if pd.notna(value) else "n/a"
+def _fmt(value: float, fmt: str | Callable[[float], str]) -> str:
+    if pd.isna(value):
+        return "n/a"
+    return fmt(value) if callable(fmt) else fmt.format(value)
 
 
 def render_memo(
@@ -272,7 +278,8 @@ def render_memo(
     risks: Sequence[str],
     baseline: str = "baseline",
     also_show: Sequence[str] = (),
-    columns: Mapping[str, tuple[str, str]] | None = None,
+    population: str = "the same held-out applicants",
+    columns: Mapping[str, tuple[str, str | Callable[[float], str]]] | None = None,
     sign_off: Mapping[str, str] | None = None,
 ) -> str:
     """Fill :data:`MEMO_TEMPLATE` from a comparison table and the chosen row; returns Markdown."""
@@ -301,6 +308,7 @@ def render_memo(
         baseline=baseline,
         changes="\n".join(changes),
         n_options=len(table),
+        population=population,
         table="\n".join(lines),
         rationale=rationale.strip(),
         risks="\n".join(f"- {risk}" for risk in risks) or "- None recorded.",
