@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from tqdm import tqdm
@@ -172,7 +173,7 @@ def autograde(course: Path, assignment: str, *, workers: int | None = None,
         try:
             bar = tqdm(total=len(jobs) + len(missing), unit="nb", disable=not progress,
                        file=sys.stderr, desc=f"grading {assignment}")
-            for result in [*missing, *_run(jobs, workers, scheduler)]:
+            for result in chain(missing, _run(jobs, workers, scheduler)):
                 _store(course, gb, result, templates[result["notebook"]])
                 if result["status"] != "graded":
                     bar.write(f"{result['student']}/{result['notebook']}: {result['status']} — "
