@@ -93,6 +93,15 @@ def test_submission_hides_hidden_tests_and_fills_answers(root):
     assert "raise NotImplementedError()" in blank
 
 
+def test_submission_until_an_exercise_ends_with_its_test_cell(root):
+    sub = authoring.make_submission(LAB, {"area_answer": "area = 0"}, until="area_answer",
+                                    source_root=root)[f"{LAB}.ipynb"]
+    assert sub.cells[-1].metadata["nbgrader"]["grade_id"] == "area_answer"
+    assert not any(c.metadata.get("nbgrader", {}).get("grade_id") == "area_tests" for c in sub.cells)
+    whole = authoring.make_submission(LAB, until="no_such_cell", source_root=root)[f"{LAB}.ipynb"]
+    assert whole.cells[-1].metadata["nbgrader"]["grade_id"] == "area_tests"
+
+
 @pytest.mark.slow
 def test_headline_number_that_moved_is_reported(root, tmp_path):
     (root / LAB / "headlines.yml").write_text("area:\n  value: 28.274\n  tolerance: 0.01\n")

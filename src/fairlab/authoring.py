@@ -97,14 +97,19 @@ def make_submission(
     replacements: dict[str, str] | None = None,
     *,
     blank: bool = False,
+    until: str | None = None,
     source_root: Path | None = None,
 ) -> dict[str, nbformat.NotebookNode]:
     """Notebooks a student would hand in: the solution's answers (or none, with ``blank``),
-    with the solution region of the cells named in ``replacements`` swapped for other code."""
+    with the solution region of the cells named in ``replacements`` swapped for other code;
+    with ``until``, the notebook holding that grade cell ends with it."""
     replacements = replacements or {}
     out = {}
     for path in labs.notebooks(lab, source_root):
         nb = nbformat.read(path, as_version=4)
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells]
+        if until is not None and until in ids:
+            nb.cells = nb.cells[: ids.index(until) + 1]
         for gid, cell in _grade_cells(nb).items():
             if not cell.metadata["nbgrader"].get("solution"):
                 continue
@@ -184,8 +189,10 @@ def grade_lab(lab: str, *, source_root: Path | None = None) -> Grades:
         "solution": make_submission(lab, source_root=source_root),
         "blank": make_submission(lab, blank=True, source_root=source_root),
     }
+    # A wrong answer is graded up to its exercise's test cell: later exercises are not judged,
+    # and skipping them halves the cost of the harness.
     for wrong in wrong_answers(lab, source_root=source_root):
-        subs[wrong.student] = make_submission(lab, {wrong.cell: wrong.code},
+        subs[wrong.student] = make_submission(lab, {wrong.cell: wrong.code}, until=wrong.exercise,
                                               source_root=source_root)
     return autograde(lab, subs, source_root=source_root)
 
