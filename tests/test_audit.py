@@ -111,3 +111,78 @@ def test_verdict(low, high, expected):
     assert audit.verdict(low, high, -0.1, 0.1) == expected
     table = pd.DataFrame({"ci_low": [low], "ci_high": [high], "lower": [-0.1], "upper": [0.1]})
     assert audit.verdict_table(table).tolist() == [expected]
+
+
+def test_proxy_ranking_bins_continuous_columns():
+    rng = np.random.default_rng(0)
+    s = rng.integers(0, 2, 2000)
+    X = pd.DataFrame({"income": rng.normal(size=2000) + s, "code": rng.integers(0, 3, 2000)})
+    with pytest.warns(UserWarning, match="continuous"):  # scikit-learn notices the floats
+        raw = audit.proxy_ranking(X, s)
+    binned = audit.proxy_ranking(X, s, bin_columns=["income"], bins=10)
+    deciles = pd.qcut(X["income"], 10, labels=False, duplicates="drop")
+    assert binned["income"] == pytest.approx(mutual_info_score(deciles, s))
+    assert binned["code"] == pytest.approx(raw["code"])
+    # every distinct float is its own category without binning: the estimate is inflated
+    assert raw["income"] > 2 * binned["income"]
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (["pass", "pass"], "pass"), (["pass", "inconclusive"], "inconclusive"),
+    (["inconclusive", "fail", "pass"], "fail"), (pd.Series(["fail"]), "fail"),
+])
+def test_overall_verdict(values, expected):
+    assert audit.overall_verdict(values) == expected
+
+
+def test_overall_verdict_rejects_nonsense():
+    with pytest.raises(ValueError):
+        audit.overall_verdict([])
+    with pytest.raises(ValueError, match="unknown"):
+        audit.overall_verdict(["pass", "ok"])
+
+
+def test_disparity_table_matches_fairlearn_and_aif360(toy):
+    from aif360.datasets import BinaryLabelDataset
+    from aif360.metrics import ClassificationMetric
+    from fairlearn.metrics import demographic_parity_difference, demographic_parity_ratio
+
+    y, pred, group = toy
+    thresholds = {m: (-0.1, 0.1) if "difference" in m else (0.8, 1.25) for m in audit.DISPARITY_METRICS}
+    table = audit.disparity_table(y, pred, {"sex": (group, "f", "m")}, thresholds, n_boot=200, seed=1)
+    assert list(table.index.get_level_values("metric")) == list(audit.DISPARITY_METRICS)
+    row = table.loc["sex"]
+    frame = pd.DataFrame({"male": (group == "m").astype(float), "label": y.astype(float)})
+    truth = BinaryLabelDataset(df=frame, label_names=["label"], protected_attribute_names=["male"])
+    decided = truth.copy()
+    decided.labels = pred.reshape(-1, 1).astype(float)
+    aif = ClassificationMetric(truth, decided, unprivileged_groups=[{"male": 0}],
+                               privileged_groups=[{"male": 1}])
+    assert row.loc["parity difference", "estimate"] == pytest.approx(aif.statistical_parity_difference())
+    assert row.loc["disparate impact", "estimate"] == pytest.approx(aif.disparate_impact())
+    assert row.loc["TPR difference", "estimate"] == pytest.approx(aif.true_positive_rate_difference())
+    assert row.loc["FPR difference", "estimate"] == pytest.approx(aif.false_positive_rate_difference())
+    assert abs(row.loc["parity difference", "estimate"]) == pytest.approx(
+        demographic_parity_difference(y, pred, sensitive_features=group))
+    assert row.loc["disparate impact", "estimate"] == pytest.approx(
+        demographic_parity_ratio(y, pred, sensitive_features=group))
+    assert row.loc["TPR difference", "n_unprivileged"] == ((group == "f") & (y == 1)).sum()
+    assert row.loc["FPR difference", "n_privileged"] == ((group == "m") & (y == 0)).sum()
+    assert (table["ci_low"] < table["estimate"]).all() and (table["estimate"] < table["ci_high"]).all()
+    assert audit.verdict_table(table).isin(audit.VERDICTS).all()
+
+
+def test_disparity_table_leaves_out_other_groups_and_checks_inputs(toy):
+    y, pred, group = toy
+    three = np.where(np.arange(len(y)) % 10 == 0, "x", group)
+    table = audit.disparity_table(y, pred, {"c": (three, "f", "m")}, {"parity difference": (-0.1, 0.1)},
+                                  n_boot=50)
+    keep = three != "x"
+    expected = audit.rate_difference(pred[keep], three[keep], "f", "m")
+    assert table.loc[("c", "parity difference"), "estimate"] == pytest.approx(expected)
+    with pytest.raises(ValueError, match="unknown metric"):
+        audit.disparity_table(y, pred, {"c": (group, "f", "m")}, {"accuracy": (0, 1)})
+    with pytest.raises(ValueError, match="no rows"):
+        audit.disparity_table(y, pred, {"c": (group, "f", "nobody")}, {"parity difference": (-0.1, 0.1)})
+    with pytest.raises(ValueError, match="group labels"):
+        audit.disparity_table(y, pred, {"c": (group[:10], "f", "m")}, {"parity difference": (-0.1, 0.1)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,14 +13,17 @@ from scipy import stats
 from sklearn.feature_selection import mutual_info_classif
 
 __all__ = [
+    "DISPARITY_METRICS",
     "VERDICTS",
     "Interval",
     "SmallGroupWarning",
     "bootstrap_ci",
     "bootstrap_replicates",
     "confusion_by_group",
+    "disparity_table",
     "intersectional_table",
     "mean_abs_shap",
+    "overall_verdict",
     "permutation_test",
     "proxy_ranking",
     "rate_difference",
@@ -32,6 +35,11 @@ __all__ = [
 
 #: The three outcomes of an audit check, from :func:`verdict`.
 VERDICTS: tuple[str, ...] = ("pass", "inconclusive", "fail")
+
+#: The metrics :func:`disparity_table` knows, each unprivileged vs privileged group.
+DISPARITY_METRICS: tuple[str, ...] = (
+    "parity difference", "disparate impact", "TPR difference", "FPR difference",
+)
 
 
 class SmallGroupWarning(UserWarning):
@@ -193,8 +201,22 @@ def shap_by_group(shap_values: object, feature_names: Sequence[str], groups: obj
     return frame.groupby(_array(groups), sort=True).mean().T
 
 
-def proxy_ranking(X: pd.DataFrame, sensitive: object, *, seed: int = 0) -> pd.Series:
-    """Mutual information (nats) between each discrete-coded feature and the protected attribute."""
+def proxy_ranking(
+    X: pd.DataFrame,
+    sensitive: object,
+    *,
+    bin_columns: Sequence[str] = (),
+    bins: int = 10,
+    seed: int = 0,
+) -> pd.Series:
+    """Mutual information (nats) of each feature with the protected attribute, largest first.
+
+    Every column is treated as discrete; the columns named in ``bin_columns`` (continuous ones)
+    are first cut into ``bins`` quantile bins, as ``pd.qcut(..., labels=False, duplicates="drop")``.
+    """
+    X = X.copy()
+    for column in bin_columns:
+        X[column] = pd.qcut(X[column], bins, labels=False, duplicates="drop")
     mi = mutual_info_classif(X, _array(sensitive), discrete_features=True, random_state=seed)
     return pd.Series(mi, index=X.columns, name="mutual_information").sort_values(ascending=False)
 
@@ -215,3 +237,74 @@ def verdict_table(table: pd.DataFrame) -> pd.Series:
         index=table.index,
         name="verdict",
     )
+
+
+def overall_verdict(verdicts: object) -> str:
+    """``fail`` if any check fails, else ``inconclusive`` if any is, else ``pass``."""
+    values = [str(v) for v in _array(verdicts).ravel()]
+    if not values:
+        raise ValueError("no verdicts to combine")
+    unknown = sorted(set(values) - set(VERDICTS))
+    if unknown:
+        raise ValueError(f"unknown verdict(s) {unknown}; expected one of {list(VERDICTS)}")
+    for outcome in ("fail", "inconclusive"):
+        if outcome in values:
+            return outcome
+    return "pass"
+
+
+def _rate_gap(pred: np.ndarray, unpriv: np.ndarray) -> float:
+    return float(pred[unpriv].mean() - pred[~unpriv].mean())
+
+
+def _rate_ratio(pred: np.ndarray, unpriv: np.ndarray) -> float:
+    return float(pred[unpriv].mean() / pred[~unpriv].mean())
+
+
+def disparity_table(
+    y_true: object,
+    y_pred: object,
+    comparisons: Mapping[str, tuple[object, object, object]],
+    thresholds: Mapping[str, tuple[float, float]],
+    *,
+    n_boot: int = 400,
+    level: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each metric of ``thresholds`` for each comparison, with group sizes and a bootstrap interval.
+
+    ``comparisons`` maps a name to ``(groups, unprivileged, privileged)``: one group label per row
+    and the two labels compared (other rows are left out). ``thresholds`` maps metric names from
+    :data:`DISPARITY_METRICS` to the acceptable range ``(lower, upper)``. Differences are
+    unprivileged − privileged and the ratio unprivileged / privileged (AIF360's conventions); TPR
+    and FPR are compared among rows with ``y_true`` 1 and 0 respectively. Pass the result to
+    :func:`verdict_table`.
+    """
+    unknown = [m for m in thresholds if m not in DISPARITY_METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; choose from {list(DISPARITY_METRICS)}")
+    y_true, y_pred = _array(y_true).astype(int), _array(y_pred).astype(float)
+    if len(y_true) != len(y_pred):
+        raise ValueError("y_true and y_pred must have the same length")
+    rows = []
+    for name, (groups, unprivileged, privileged) in comparisons.items():
+        groups = _array(groups)
+        if len(groups) != len(y_true):
+            raise ValueError(f"{name!r}: {len(groups)} group labels for {len(y_true)} rows")
+        is_unpriv, is_priv = groups == unprivileged, groups == privileged
+        for metric, (lower, upper) in thresholds.items():
+            keep = is_unpriv | is_priv
+            if metric == "TPR difference":
+                keep &= y_true == 1
+            elif metric == "FPR difference":
+                keep &= y_true == 0
+            n_unpriv, n_priv = int((keep & is_unpriv).sum()), int((keep & is_priv).sum())
+            if not (n_unpriv and n_priv):
+                raise ValueError(f"{name!r}, {metric}: a group has no rows")
+            statistic = _rate_ratio if metric == "disparate impact" else _rate_gap
+            ci = bootstrap_ci(statistic, y_pred[keep], is_unpriv[keep], n_boot=n_boot, level=level,
+                              seed=seed)
+            rows.append({"comparison": name, "metric": metric, "n_unprivileged": n_unpriv,
+                         "n_privileged": n_priv, "estimate": ci.estimate, "ci_low": ci.low,
+                         "ci_high": ci.high, "lower": float(lower), "upper": float(upper)})
+    return pd.DataFrame(rows).set_index(["comparison", "metric"])
