@@ -108,8 +108,9 @@ def test_user_strings_are_escaped(tmp_path, metrics, verdicts, figure):
 def test_preview_in_jupyter(tmp_path, metrics, verdicts, figure):
     files = _render(tmp_path, metrics, verdicts, figure)
     preview = files._repr_html_()
-    assert "<iframe" in preview and 'download="report.html"' in preview
+    assert "<iframe" in preview and str(files.html) in preview and files.overall in preview
     assert "<script>" not in preview
+    assert files.html.stat().st_mode & 0o044  # readable by others, like any report
 
 
 def test_verdict_column_and_mappings_are_accepted(tmp_path, metrics, verdicts, figure):

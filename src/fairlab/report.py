@@ -86,7 +86,7 @@ class DataInfo:
 
 @dataclass(frozen=True)
 class AuditReport:
-    """The files of a rendered report; displays as a preview with a download link in Jupyter."""
+    """The files of a rendered report; displays as a preview of the HTML file in Jupyter."""
 
     directory: Path
     html: Path
@@ -96,13 +96,10 @@ class AuditReport:
 
     def _repr_html_(self) -> str:
         document = self.html.read_text(encoding="utf-8")
-        payload = base64.b64encode(document.encode("utf-8")).decode("ascii")
         return (
-            f'<p>Audit report written to <code>{html.escape(str(self.directory))}</code> '
-            f'(<code>{self.html.name}</code>, <code>{self.markdown.name}</code> and '
-            f'{len(self.figures)} figure file(s)). '
-            f'<a download="{self.html.name}" href="data:text/html;base64,{payload}">'
-            "Download the HTML report</a>.</p>"
+            f"<p>Audit report written to <code>{html.escape(str(self.html))}</code> and "
+            f"<code>{html.escape(str(self.markdown))}</code> (with {len(self.figures)} figure file(s) "
+            f"beside it). Overall verdict: <strong>{html.escape(self.overall)}</strong>.</p>"
             f'<iframe title="audit report preview" srcdoc="{html.escape(document, quote=True)}" '
             'style="width: 100%; height: 640px; border: 1px solid #bbb;"></iframe>'
         )
@@ -180,6 +177,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a report is meant to be read by others
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -235,7 +233,7 @@ def render_audit_report(
     auditor: str = "",
     date: dt.date | str | None = None,
     float_format: str = "{:.3f}",
-    dpi: int = 110,
+    dpi: int = 100,
 ) -> AuditReport:
     """Write ``report.html`` (self-contained) and ``report.md`` (+ PNG figures) into ``out_dir``.
 
