@@ -56,6 +56,19 @@ def test_weeks_run_monday_to_sunday():
     assert rates["a"].tolist() == [1.0, 0.0, 1.0]
 
 
+def test_trailing_rates_by_brute_force():
+    rng = np.random.default_rng(6)
+    times = pd.Timestamp("2022-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 60, 500)), unit="D")
+    groups = rng.choice(["a", "b"], size=500)
+    outcomes = rng.integers(0, 2, 500)
+    rates = monitoring.trailing_rates(times, groups, outcomes, days=14)
+    assert rates.index[0] == times.min() + pd.Timedelta(days=13)
+    for day in rates.index[::7]:
+        inside = (times > day - pd.Timedelta(days=14)) & (times <= day)
+        for g in ("a", "b"):
+            assert rates.loc[day, g] == pytest.approx(outcomes[inside & (groups == g)].mean())
+
+
 def test_stream_equals_batch_exactly():
     rng = np.random.default_rng(1)
     times = pd.Timestamp("2022-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 200, 2000)), unit="D")

@@ -23,6 +23,7 @@ __all__ = [
     "required_window_days",
     "stream_window_rates",
     "suppress_small_cells",
+    "trailing_rates",
     "weighted_gap",
     "window_counts",
     "window_rates",
@@ -69,10 +70,12 @@ class GroupCounter:
 
     def add_batch(self, groups: object, outcomes: object) -> None:
         """Count a mini-batch of decisions at once (same result as adding them one by one)."""
-        batch = pd.DataFrame({"g": _array(groups), "y": _array(outcomes).astype(int)})
-        for group, (n, positive) in batch.groupby("g", observed=True)["y"].agg(["count", "sum"]).iterrows():
-            self.n[group] = self.n.get(group, 0) + int(n)
-            self.positive[group] = self.positive.get(group, 0) + int(positive)
+        labels, inverse = np.unique(_array(groups), return_inverse=True)
+        counts = np.bincount(inverse, minlength=len(labels))
+        positives = np.bincount(inverse, weights=_array(outcomes).astype(int), minlength=len(labels))
+        for label, n, positive in zip(labels.tolist(), counts, positives, strict=True):
+            self.n[label] = self.n.get(label, 0) + int(n)
+            self.positive[label] = self.positive.get(label, 0) + int(positive)
 
     def merge(self, other: GroupCounter) -> GroupCounter:
         """A new counter holding the counts of both (e.g. two shards of the same window)."""
@@ -90,6 +93,19 @@ class GroupCounter:
         """Forget every count (start a new window)."""
         self.n.clear()
         self.positive.clear()
+
+
+def trailing_rates(times: object, groups: object, outcomes: object, days: int) -> pd.DataFrame:
+    """Rate of each group over the trailing ``days`` calendar days, recomputed every day (rolling window)."""
+    frame = pd.DataFrame({"day": pd.to_datetime(_array(times)).normalize(), "group": _array(groups),
+                          "outcome": _array(outcomes).astype(float)})
+    daily = frame.groupby(["day", "group"], observed=True)["outcome"].agg(["count", "sum"]).unstack("group")
+    calendar = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
+    daily = daily.reindex(calendar, fill_value=0).fillna(0)
+    rolled = daily.rolling(days, min_periods=days).sum()
+    rates = rolled["sum"] / rolled["count"]
+    rates.columns.name = None
+    return rates.dropna(how="all").sort_index(axis=1, key=lambda c: c.map(str))
 
 
 def stream_window_rates(times: object, groups: object, outcomes: object, freq: str = "M") -> pd.DataFrame:
@@ -224,7 +240,7 @@ def plot_control_chart(values: pd.Series, limits: pd.DataFrame, *, title: str, y
                        percent: bool = True) -> plt.Axes:
     """A monitored statistic with its center line and control limits; points outside are marked."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
+        _, ax = plt.subplots(figsize=(10, 4.5))
     scale = 100 if percent else 1
     x = pd.DatetimeIndex(values.index)
     limits = limits.reindex(values.index)
@@ -242,5 +258,5 @@ def plot_control_chart(values: pd.Series, limits: pd.DataFrame, *, title: str, y
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Month")
-    ax.legend(loc="upper left", fontsize=10, ncol=2)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=10)
     return ax
