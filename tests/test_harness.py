@@ -61,7 +61,7 @@ def test_grading_catches_a_wrong_answer_that_still_scores(root):
                     "why": "equivalent rewrite, not actually wrong",
                     "code": "area = radius * radius * math.pi"})
     wrong.write_text(yaml.safe_dump(entries))
-    grades = authoring.grade_lab(LAB, source_root=root)
+    grades = authoring.grade_lab(LAB, source_root=root).grades
     assert grades["solution"]["area_tests"] == (1.0, 1.0)
     assert grades["blank"]["area_tests"] == (0.0, 1.0)
     found = authoring.problems(LAB, grades, source_root=root)
@@ -71,7 +71,7 @@ def test_grading_catches_a_wrong_answer_that_still_scores(root):
 @pytest.mark.slow
 def test_solution_short_of_full_marks_is_reported(root):
     _set_solution(root, "area = 12.0")
-    grades = authoring.grade_lab(LAB, source_root=root)
+    grades = authoring.grade_lab(LAB, source_root=root).grades
     assert "solution scores 0.0/1.0 on area_tests" in authoring.problems(LAB, grades,
                                                                           source_root=root)
 

@@ -19,6 +19,7 @@ import yaml
 from . import labs, paths
 
 __all__ = [
+    "GradedLab",
     "Grades",
     "WrongAnswer",
     "autograde",
@@ -41,6 +42,15 @@ _REGION = re.compile(r"### BEGIN SOLUTION[ \t]*\n(.*?)[ \t]*### END SOLUTION[ \t
 
 #: student -> grade_id -> (score, max_score); score is None for manually graded cells.
 Grades = dict[str, dict[str, tuple[float | None, float]]]
+
+
+@dataclass(frozen=True)
+class GradedLab:
+    """What grading a lab produced: everyone's grades, and the solution as nbgrader ran it."""
+
+    grades: Grades
+    #: notebook file name -> the solution after autograding (with outputs and the headline probe)
+    solution: dict[str, nbformat.NotebookNode]
 
 
 @dataclass(frozen=True)
@@ -136,20 +146,26 @@ def autograde(
     source_root: Path | None = None,
     timeout: int = 120,
     workers: int | None = None,
-) -> Grades:
+    keep: str | None = None,
+) -> tuple[Grades, dict[str, nbformat.NotebookNode]]:
     """Grade submissions with plain ``nbgrader autograde``: the students are split across
-    ``workers`` throw-away course directories (default: one per core) graded side by side."""
+    ``workers`` throw-away course directories (default: one per core) graded side by side.
+    Returns the grades and the autograded notebooks of student ``keep`` (if given)."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(submissions)))
     names = list(submissions)
     chunks = [{n: submissions[n] for n in names[i::workers]} for i in range(workers)]
     grades: Grades = {}
+    kept: dict[str, nbformat.NotebookNode] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(lambda c: _autograde_chunk(lab, c, source_root, timeout), chunks):
+        for part, notebooks in pool.map(lambda c: _autograde_chunk(lab, c, source_root, timeout, keep),
+                                        chunks):
             grades.update(part)
-    return {n: grades[n] for n in names}
+            kept.update(notebooks)
+    return {n: grades[n] for n in names}, kept
 
 
-def _autograde_chunk(lab: str, submissions: dict, source_root: Path | None, timeout: int) -> Grades:
+def _autograde_chunk(lab: str, submissions: dict, source_root: Path | None, timeout: int,
+                     keep: str | None) -> tuple[Grades, dict[str, nbformat.NotebookNode]]:
     with tempfile.TemporaryDirectory(prefix="fairlab-autograde-") as tmp:
         course = Path(tmp)
         labs.write_nbgrader_config(course, extra=f"c.ExecutePreprocessor.timeout = {timeout}\n")
@@ -165,7 +181,11 @@ def _autograde_chunk(lab: str, submissions: dict, source_root: Path | None, time
                                 env=paths.tool_env())
         if result.returncode != 0:
             raise RuntimeError(f"nbgrader autograde {lab} failed:\n{result.stderr[-4000:]}")
-        return _read_grades(course, lab, submissions)
+        kept = {}
+        if keep in submissions:
+            folder = course / "autograded" / keep / lab
+            kept = {name: nbformat.read(folder / name, as_version=4) for name in submissions[keep]}
+        return _read_grades(course, lab, submissions), kept
 
 
 def _read_grades(course: Path, lab: str, submissions: dict) -> Grades:
@@ -183,18 +203,21 @@ def _read_grades(course: Path, lab: str, submissions: dict) -> Grades:
     return grades
 
 
-def grade_lab(lab: str, *, source_root: Path | None = None) -> Grades:
-    """Grade the solution, the blank release and every wrong answer of ``lab`` in one batch."""
-    subs = {
-        "solution": make_submission(lab, source_root=source_root),
-        "blank": make_submission(lab, blank=True, source_root=source_root),
-    }
+def grade_lab(lab: str, *, source_root: Path | None = None) -> GradedLab:
+    """Grade the solution (with the headline probe), the blank release and every wrong answer
+    of ``lab`` in one batch."""
+    solution = make_submission(lab, source_root=source_root)
+    names = sorted(headlines(lab, source_root=source_root))
+    if names:
+        solution = {name: with_headline_probe(nb, names) for name, nb in solution.items()}
+    subs = {"solution": solution, "blank": make_submission(lab, blank=True, source_root=source_root)}
     # A wrong answer is graded up to its exercise's test cell: later exercises are not judged,
     # and skipping them halves the cost of the harness.
     for wrong in wrong_answers(lab, source_root=source_root):
         subs[wrong.student] = make_submission(lab, {wrong.cell: wrong.code}, until=wrong.exercise,
                                               source_root=source_root)
-    return autograde(lab, subs, source_root=source_root)
+    grades, executed = autograde(lab, subs, source_root=source_root, keep="solution")
+    return GradedLab(grades=grades, solution=executed)
 
 
 def problems(lab: str, grades: Grades, *, source_root: Path | None = None) -> list[str]:
