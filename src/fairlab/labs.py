@@ -23,7 +23,7 @@ __all__ = [
 
 #: Files kept beside a solution that never reach learners.
 NOT_RELEASED = [
-    "wrong_answers.yml", "headlines.yml", "README.md", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+    "wrong_answers.yml", "headlines.yml", "README.md", "reports", ".ipynb_checkpoints", "__pycache__", "*.pyc",
 ]
 
 
@@ -112,7 +112,7 @@ def diff_release(lab: str, *, dest: Path | None = None,
 def _differences(a: Path, b: Path) -> list[str]:
     if not b.is_dir():
         return [f"{b} is missing"]
-    cmp = filecmp.dircmp(a, b, ignore=["__pycache__", ".ipynb_checkpoints"])
+    cmp = filecmp.dircmp(a, b, ignore=["__pycache__", ".ipynb_checkpoints", "reports"])
     out = [f"only in fresh release: {n}" for n in cmp.left_only]
     out += [f"only in {b}: {n}" for n in cmp.right_only]
     _, mismatch, errors = filecmp.cmpfiles(a, b, cmp.common_files, shallow=False)
