@@ -4,6 +4,7 @@ and prove that every graded exercise rejects its plausible wrong answers."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -211,13 +212,44 @@ def grade_lab(lab: str, *, source_root: Path | None = None) -> GradedLab:
     if names:
         solution = {name: with_headline_probe(nb, names) for name, nb in solution.items()}
     subs = {"solution": solution, "blank": make_submission(lab, blank=True, source_root=source_root)}
-    # A wrong answer is graded up to its exercise's test cell: later exercises are not judged,
-    # and skipping them halves the cost of the harness.
-    for wrong in wrong_answers(lab, source_root=source_root):
-        subs[wrong.student] = make_submission(lab, {wrong.cell: wrong.code}, until=wrong.exercise,
-                                              source_root=source_root)
     grades, executed = autograde(lab, subs, source_root=source_root, keep="solution")
+    wrongs = wrong_answers(lab, source_root=source_root)
+    for path in labs.notebooks(lab, source_root):
+        here = [w for w in wrongs if w.notebook == path.name]
+        if here:
+            grades.update(_grade_wrong_answers(path, here, grades["solution"]))
     return GradedLab(grades=grades, solution=executed)
+
+
+def _grade_wrong_answers(notebook: Path, wrongs: list[WrongAnswer],
+                         solution: dict[str, tuple[float | None, float]]) -> Grades:
+    """Grades of wrong answers from :mod:`fairlab._wrongcheck` (one process, forked at each answer
+    cell): test cells before the answer cell keep the solution's nbgrader grades (the code up to
+    there is the solution's); test cells from the answer cell to its exercise score their points
+    when they raise nothing; later exercises are not run."""
+    order = [c.metadata.get("nbgrader", {}).get("grade_id")
+             for c in nbformat.read(notebook, as_version=4).cells]
+    with tempfile.TemporaryDirectory(prefix="fairlab-wrong-") as tmp:
+        spec, out = Path(tmp) / "wrong.json", Path(tmp) / "out.json"
+        spec.write_text(json.dumps([{"student": w.student, "cell": w.cell, "exercise": w.exercise,
+                                     "code": w.code} for w in wrongs]))
+        env = dict(paths.tool_env(), MPLBACKEND="Agg", OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1")
+        result = subprocess.run([sys.executable, "-m", "fairlab._wrongcheck", str(notebook), str(spec),
+                                 str(out)], capture_output=True, text=True, env=env)
+        if result.returncode != 0:
+            raise RuntimeError(f"checking the wrong answers of {notebook.name} failed:\n"
+                               f"{result.stderr[-4000:]}")
+        outcomes = json.loads(out.read_text())
+    grades: Grades = {}
+    for wrong in wrongs:
+        before = order[: order.index(wrong.cell)]
+        got = {gid: solution[gid] for gid in before if gid in solution}
+        for gid, error in outcomes[wrong.student].items():
+            points = solution[gid][1]
+            got[gid] = (0.0 if error else points, points)
+        grades[wrong.student] = got
+    return grades
 
 
 def problems(lab: str, grades: Grades, *, source_root: Path | None = None) -> list[str]:
@@ -273,8 +305,6 @@ def with_headline_probe(nb: nbformat.NotebookNode, names: list[str]) -> nbformat
 
 def read_headlines(executed: nbformat.NotebookNode) -> dict[str, float]:
     """The values printed by the probe cell of an executed notebook."""
-    import json
-
     for output in executed.cells[-1].get("outputs", []):
         text = output.get("text", "")
         if _HEADLINE_MARK in text:

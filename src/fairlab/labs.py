@@ -23,7 +23,8 @@ __all__ = [
 
 #: Files kept beside a solution that never reach learners.
 NOT_RELEASED = [
-    "wrong_answers.yml", "headlines.yml", "README.md", "reports", ".ipynb_checkpoints", "__pycache__", "*.pyc",
+    "wrong_answers.yml", "headlines.yml", "README.md", "reports",
+    ".ipynb_checkpoints", "__pycache__", "*.pyc",
 ]
 
 
