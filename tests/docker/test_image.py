@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 #: Distribution name → the module it installs, where they differ.
 MODULES = {"dask": "dask.distributed", "imbalanced-learn": "imblearn",
            "scikit-learn": "sklearn", "pyyaml": "yaml", "ipykernel": "ipykernel_launcher",
-           "playwright": "playwright.sync_api"}
+           "playwright": "playwright.sync_api", "ipython": "IPython"}
 
 
 def _inspect(podman, image: str) -> dict:
