@@ -69,6 +69,20 @@ def test_grading_catches_a_wrong_answer_that_still_scores(root):
 
 
 @pytest.mark.slow
+def test_wrong_answer_that_kills_its_process_loses_points(root):
+    wrong = root / LAB / "wrong_answers.yml"
+    entries = yaml.safe_load(wrong.read_text())
+    entries.append({"cell": "area_answer", "exercise": "area_tests", "why": "exits the interpreter",
+                    "code": "import os\nos._exit(0)"})
+    wrong.write_text(yaml.safe_dump(entries))
+    graded = authoring.grade_lab(LAB, source_root=root)
+    assert authoring.problems(LAB, graded.grades, source_root=root) == []
+    killer = next(w for w in authoring.wrong_answers(LAB, source_root=root)
+                  if w.why == "exits the interpreter")
+    assert graded.grades[killer.student]["area_tests"] == (0.0, 1.0)
+
+
+@pytest.mark.slow
 def test_solution_short_of_full_marks_is_reported(root):
     _set_solution(root, "area = 12.0")
     grades = authoring.grade_lab(LAB, source_root=root).grades
