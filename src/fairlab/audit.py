@@ -12,6 +12,8 @@ import pandas as pd
 from scipy import stats
 from sklearn.feature_selection import mutual_info_classif
 
+from ._arrays import as_array as _array
+
 __all__ = [
     "DISPARITY_METRICS",
     "VERDICTS",
@@ -62,10 +64,6 @@ class Interval:
     def excludes(self, value: float = 0.0) -> bool:
         """True when ``value`` lies outside the interval."""
         return not (self.low <= value <= self.high)
-
-
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values.to_numpy() if isinstance(values, pd.Series | pd.Index) else values)
 
 
 def rate_difference(values: object, groups: object, unprivileged: object, privileged: object) -> float:

@@ -26,6 +26,9 @@ from scipy import stats
 
 from fairlab.audit import overall_verdict, verdict
 
+from ._arrays import as_array as _array
+from .datasets._raw import sha256_of
+
 __all__ = [
     "CARD_SCHEMA",
     "MANIFEST_NAME",
@@ -82,8 +85,6 @@ POLICY_METRICS: dict[str, str] = {
 VERDICT_COLORS: dict[str, str] = {"pass": "#009E73", "inconclusive": "#E69F00", "fail": "#D55E00"}
 
 _TEMPLATES = Path(__file__).parent / "templates"
-_CHUNK = 1 << 20
-
 
 class IntegrityError(ValueError):
     """A file's SHA-256 is not the one it was recorded with."""
@@ -103,11 +104,7 @@ def sha256_bytes(data: bytes) -> str:
 
 def sha256_file(path: str | Path) -> str:
     """SHA-256 of a file's bytes (read in chunks), as 64 hexadecimal digits."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(Path(path))  # the checksum the dataset build verifies raw files with
 
 
 def verify_sha256(path: str | Path, expected: str) -> None:
@@ -141,10 +138,6 @@ def write_snapshot(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 # --------------------------------------------------------------------------- disaggregated metrics
-
-
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values.to_numpy() if isinstance(values, pd.Series | pd.Index) else values)
 
 
 def disaggregated_metrics(

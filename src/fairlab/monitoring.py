@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._arrays import as_array as _array
+
 __all__ = [
     "GroupCounter",
     "cusum",
@@ -28,10 +30,6 @@ __all__ = [
     "window_counts",
     "window_rates",
 ]
-
-
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values.to_numpy() if isinstance(values, pd.Series | pd.Index) else values)
 
 
 def _windows(times: object, freq: str) -> pd.Series:

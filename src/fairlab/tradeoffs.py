@@ -14,6 +14,8 @@ from sklearn.metrics import accuracy_score
 
 from fairlab.plotting import PALETTE
 
+from ._arrays import as_array as _array
+
 __all__ = [
     "DOMINATED_COLOR",
     "MEMO_COLUMNS",
@@ -30,10 +32,6 @@ __all__ = [
 
 #: Colour of dominated options in :func:`plot_pareto`.
 DOMINATED_COLOR = "#AAAAAA"
-
-
-def _array(values: object) -> np.ndarray:
-    return np.asarray(values.to_numpy() if isinstance(values, pd.Series | pd.Index) else values)
 
 
 def _rate_gap(by_group: dict[object, float]) -> float:
