@@ -66,3 +66,14 @@ def test_simulator_is_deterministic():
     a = FeedbackLoopSimulator(n_users=100, n_items=200, seed=3).run(2)
     b = FeedbackLoopSimulator(n_users=100, n_items=200, seed=3).run(2)
     assert a.equals(b)
+
+
+def test_credit_label_bias_share_names_exactly_the_penalised_groups():
+    # Lab 02's hidden test reads LABEL_BIAS_SHARE instead of the instructor-only table (hidden
+    # while grading): the two must name the same groups.
+    from fairlab.datasets._credit import LABEL_BIAS_SHARE
+
+    frame = simulate_credit()
+    penalty = frame.groupby("race", observed=True)["label_bias"].mean()
+    assert {str(g) for g, v in penalty.items() if v > 0} == {
+        g for g, share in LABEL_BIAS_SHARE if share > 0} == {"Black", "Hispanic"}

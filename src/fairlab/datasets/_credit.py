@@ -46,6 +46,10 @@ LENDER_NOISE, APPROVAL_CUTOFF = 0.6, 1.35
 # Label bias: the historical decision subtracts this from a Black applicant's assessed
 # log-odds (half of it for Hispanic applicants); it grows linearly over the 36 months.
 LABEL_BIAS_START, LABEL_BIAS_END = 0.3, 1.0
+#: Share of the historical log-odds penalty each group bore (groups not listed bore none). A tuple,
+#: so that hidden tests can read the truth without the instructor-only table, and no answer cell
+#: can change it in place.
+LABEL_BIAS_SHARE = (("Black", 1.0), ("Hispanic", 0.5))
 
 
 def _draws(n: int, seed: int) -> dict[str, np.ndarray]:
@@ -112,7 +116,8 @@ def simulate_credit(n: int = N, seed: int = SEED, do: dict | None = None) -> pd.
     # decision subtracts the label bias; the unbiased decision uses the same noise without it.
     assessed = (logit(np.clip(p_repay, 1e-6, 1 - 1e-6)) + 0.004 * (score - true_score)
                 + LENDER_NOISE * u["lender"])
-    bias = label_bias(np.asarray(months)) * np.select([race == 1, race == 2], [1.0, 0.5], 0.0)
+    share = dict(LABEL_BIAS_SHARE)
+    bias = label_bias(np.asarray(months)) * np.array([share.get(r, 0.0) for r in RACES])[race]
     return pd.DataFrame({
         "applicant_id": np.arange(1, n + 1, dtype="int32"),
         "application_date": np.asarray(date, dtype="datetime64[s]"),
