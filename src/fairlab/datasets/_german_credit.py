@@ -1,4 +1,4 @@
-"""UCI Statlog German credit (1,000 applicants, 1994): decoded, anonymised, split."""
+"""UCI Statlog German credit (1,000 loans of 1973-75, published 1994): decoded, anonymised, split."""
 
 from __future__ import annotations
 
@@ -34,8 +34,6 @@ _CODES = {
                 "A64": ">= 1000 DM", "A65": "unknown / none"},
     "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1-4 years",
                          "A74": "4-7 years", "A75": ">= 7 years"},
-    "personal_status_sex": {"A91": "male", "A92": "female", "A93": "male", "A94": "male",
-                            "A95": "female"},
     "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
     "property": {"A121": "real estate", "A122": "savings / insurance", "A123": "car / other",
                  "A124": "unknown / none"},
@@ -48,7 +46,7 @@ _CODES = {
 }
 
 AGE_BANDS = ["19-24", "25-34", "35-44", "45-59", "60+"]
-_QIS = ("age_band", "age_group", "sex", "foreign_worker")
+_QIS = ("age_band", "age_group", "foreign_worker")
 
 
 def _build() -> dict[str, pd.DataFrame]:
@@ -56,9 +54,10 @@ def _build() -> dict[str, pd.DataFrame]:
     df = raw.copy()
     for col, codes in _CODES.items():
         df[col] = pd.Categorical(df[col].map(codes), categories=sorted(set(codes.values())))
-    # personal_status_sex mixes sex with marital status; keep sex only (marital status is a
-    # quasi-identifier that the course does not need).
-    df = df.rename(columns={"personal_status_sex": "sex"})
+    # The personal-status-and-sex code cannot give sex: Groemping (2019) shows that the UCI
+    # codebook is wrong and that one code pools non-single women with single men. The column is
+    # dropped, not decoded (see the datasheet).
+    df = df.drop(columns=["personal_status_sex"])
     # Age is a quasi-identifier: publish bands, plus the AIF360 convention (25+ privileged).
     df["age_band"] = bands(raw["age"], [0, 24, 34, 44, 59, 200], AGE_BANDS)
     df["age_group"] = pd.Categorical(
@@ -91,8 +90,8 @@ SPEC = register(
         name="german_credit",
         build=_build,
         target="credit",
-        sensitive=("sex", "age_group"),
-        privileged={"sex": "male", "age_group": "25 or older"},
+        sensitive=("age_group",),
+        privileged={"age_group": "25 or older"},
         quasi_identifiers=_QIS,
         favorable_label=1,
         dropped_identifiers=("age", "personal_status_sex"),
@@ -108,6 +107,6 @@ def load_german_credit(
     return_X_y: bool = False,
     ground_truth: bool = False,
 ):
-    """UCI German credit: 1,000 applicants, target ``credit`` (1 = good risk)."""
+    """UCI German credit: 1,000 loans, target ``credit`` (1 = contract complied with)."""
     return load(SPEC.name, split=split, as_frame=as_frame, return_X_y=return_X_y,
                 ground_truth=ground_truth)
