@@ -12,13 +12,32 @@ import ast
 import copy
 import difflib
 import json
+import threading
 
 import nbformat
 from nbgrader import utils as nbutils
 
-__all__ = ["Malformed", "align", "parse_submission", "role"]
+__all__ = ["Malformed", "align", "literal", "parse_python", "parse_submission", "role"]
 
 _DEFAULT_IMPORTS = ["numpy", "pandas", "fairlab.grading"]
+
+
+# CPython 3.11 keeps one AST-construction depth counter per interpreter: two grading threads
+# building ASTs at once (a GC pass can switch threads mid-build) raise "SystemError: AST
+# constructor recursion depth mismatch". Every AST this process builds goes through this lock.
+_AST_LOCK = threading.Lock()
+
+
+def parse_python(source: str) -> ast.Module:
+    """``ast.parse``, safe to call from several grading threads at once."""
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
+def literal(text: str) -> object:
+    """``ast.literal_eval``, safe to call from several grading threads at once."""
+    with _AST_LOCK:
+        return ast.literal_eval(text)
 
 
 class Malformed(ValueError):
@@ -94,7 +113,7 @@ def _imports(sources: list[str]) -> list[str]:
     names = list(_DEFAULT_IMPORTS)
     for src in sources:
         try:
-            tree = ast.parse(src)
+            tree = parse_python(src)
         except SyntaxError:
             continue
         for node in ast.walk(tree):

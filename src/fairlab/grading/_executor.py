@@ -7,7 +7,6 @@ ZeroMQ IPC sockets in the job's runtime folder, the one path both sides can see.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import queue
@@ -19,6 +18,8 @@ import time
 import psutil
 from jupyter_client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
+
+from ._align import literal
 
 __all__ = ["run"]
 
@@ -229,7 +230,7 @@ def _guard_reply(result: dict, nonce: str) -> list[str] | None:
     if reply.get("status") != "ok":
         return None
     try:
-        data = json.loads(ast.literal_eval(reply["data"]["text/plain"]))
+        data = json.loads(literal(reply["data"]["text/plain"]))
     except (KeyError, ValueError, SyntaxError, TypeError):
         return None
     if not isinstance(data, dict) or data.get("nonce") != nonce:

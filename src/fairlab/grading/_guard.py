@@ -35,19 +35,37 @@ def _top(name: str) -> str:
     return name.split(".", 1)[0]
 
 
+def _guarded(key: str, value: object) -> bool:
+    """Whether a module or class attribute is something a learner could patch to win.
+
+    Public names and private functions, classes and modules are; private *data* is not: libraries
+    fill it in lazily on first use (pandas' ``_pkg_dir``, scikit-learn's
+    ``_threadpool_controller``), and replacing it wins nothing a test could be fooled by.
+    """
+    if key in _VOLATILE or (key.startswith("__") and key.endswith("__") and key != "__import__"):
+        return False
+    return not key.startswith("_") or callable(value) or isinstance(value, types.ModuleType)
+
+
 def _snapshot_modules() -> None:
     modules, classes = {}, {}
     for name, mod in list(sys.modules.items()):
         if _top(name) not in GUARDED or not isinstance(mod, types.ModuleType):
             continue
-        items = {k: v for k, v in vars(mod).items()
-                 if k not in _VOLATILE and not (k.startswith("__") and k != "__import__")}
+        items = {k: v for k, v in vars(mod).items() if _guarded(k, v)}
         modules[name] = (mod, items)
         for value in items.values():
             if isinstance(value, type) and getattr(value, "__module__", None) == name:
-                classes[id(value)] = (value, dict(vars(value)))
+                classes[id(value)] = (value, {k: v for k, v in vars(value).items()
+                                              if _special(k) or _guarded(k, v)})
     _STATE["modules"], _STATE["classes"] = modules, classes
     _STATE["module_files"] = {n: getattr(m, "__file__", None) for n, (m, _) in modules.items()}
+
+
+def _special(key: str) -> bool:
+    """Dunder methods of a class (``__eq__``, ``__float__``): how comparisons can be fooled."""
+    return key.startswith("__") and key.endswith("__") and key not in ("__dict__", "__weakref__",
+                                                                      "__doc__", "__module__")
 
 
 def _report(changes: list[str]) -> str:
@@ -113,7 +131,8 @@ def _restore_modules(changes: list[str]) -> None:
                 type.__setattr__(cls, key, value)
                 changes.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
         for key in set(live) - set(items):
-            if any(key in vars(base) for base in cls.__mro__[1:] if base is not object):
+            guarded = _special(key) or _guarded(key, live[key])
+            if guarded and any(key in vars(b) for b in cls.__mro__[1:] if b is not object):
                 type.__delattr__(cls, key)
                 changes.append(f"{cls.__module__}.{cls.__qualname__}.{key}")
     roots = _STATE["roots"]
