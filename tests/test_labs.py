@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from fairlab import authoring, labs, paths
+from fairlab.grading import _engine
 
 LABS = labs.lab_names()
 WRONG = [w for lab in LABS for w in authoring.wrong_answers(lab)]
@@ -49,6 +50,34 @@ def test_lab_grades_as_designed(lab, graded_lab):
     exercises = authoring.graded_exercises(lab)
     assert exercises, f"{lab} has no autograded exercise"
     assert authoring.problems(lab, grades) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_engine_preflight_passes_with_sandbox_and_guard(lab, graded_lab):
+    # What `fairlab grade autograde` checks before grading a cohort, on the same results.
+    results = [r for r in graded_lab(lab).results if r["student"] in ("solution", "blank")]
+    assert len(results) == 2 * len(labs.notebooks(lab))
+    assert _engine.preflight_problems(results) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS)
+def test_engine_and_forked_path_agree_on_a_wrong_answer(lab, graded_lab):
+    graded = graded_lab(lab)
+    exercises = authoring.graded_exercises(lab)
+    order = list(exercises)
+    engine = [r for r in graded.results if r["student"].startswith(authoring.ENGINE_PREFIX)]
+    assert engine, f"{lab}: no wrong answer was graded by the engine"
+    for result in engine:
+        assert result["status"] == "graded", result["reason"]
+        student = result["student"].removeprefix(authoring.ENGINE_PREFIX)
+        wrong = next(w for w in authoring.wrong_answers(lab) if w.student == student)
+        forked = graded.grades[student]
+        by_engine = graded.grades[result["student"]]
+        for gid in order[: order.index(wrong.exercise) + 1]:
+            assert by_engine[gid][0] == forked[gid][0], (gid, wrong.why)
+        assert by_engine[wrong.exercise][0] < exercises[wrong.exercise]
 
 
 @pytest.mark.slow

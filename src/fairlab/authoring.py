@@ -1,16 +1,14 @@
-"""Tools for lab authors: build submissions from a solution, autograde them with nbgrader,
-and prove that every graded exercise rejects its plausible wrong answers."""
+"""Tools for lab authors: build submissions from a solution, grade them with the production
+engine, and prove that every graded exercise rejects its plausible wrong answers."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +19,9 @@ from . import labs, paths
 
 __all__ = [
     "GradedLab",
+    "ENGINE_PREFIX",
     "Grades",
     "WrongAnswer",
-    "autograde",
     "grade_lab",
     "graded_exercises",
     "headline_problems",
@@ -41,6 +39,12 @@ _HEADLINE_MARK = "FAIRLAB-HEADLINES:"
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
 _REGION = re.compile(r"### BEGIN SOLUTION[ \t]*\n(.*?)[ \t]*### END SOLUTION[ \t]*\n?", re.DOTALL)
 
+#: Students graded by the engine as well as on the forked path carry this prefix.
+ENGINE_PREFIX = "engine-"
+# The engine's defaults, but room for every figure a solution draws (output is capped per cell
+# for learners; the headline probe prints after the last figure).
+_TEST_LIMITS = {"output_kib": 16384}
+
 #: student -> grade_id -> (score, max_score); score is None for manually graded cells.
 Grades = dict[str, dict[str, tuple[float | None, float]]]
 
@@ -52,6 +56,8 @@ class GradedLab:
     grades: Grades
     #: notebook file name -> the solution after autograding (with outputs and the headline probe)
     solution: dict[str, nbformat.NotebookNode]
+    #: the engine's results (status, reason, cells) of everything it graded, one per notebook
+    results: list[dict]
 
 
 @dataclass(frozen=True)
@@ -140,85 +146,42 @@ def make_submission(
     return out
 
 
-def autograde(
-    lab: str,
-    submissions: dict[str, dict[str, nbformat.NotebookNode]],
-    *,
-    source_root: Path | None = None,
-    timeout: int = 120,
-    workers: int | None = None,
-    keep: str | None = None,
-) -> tuple[Grades, dict[str, nbformat.NotebookNode]]:
-    """Grade submissions with plain ``nbgrader autograde``: the students are split across
-    ``workers`` throw-away course directories (default: one per core) graded side by side.
-    Returns the grades and the autograded notebooks of student ``keep`` (if given)."""
-    workers = max(1, min(workers or os.cpu_count() or 1, len(submissions)))
-    names = list(submissions)
-    chunks = [{n: submissions[n] for n in names[i::workers]} for i in range(workers)]
-    grades: Grades = {}
-    kept: dict[str, nbformat.NotebookNode] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part, notebooks in pool.map(lambda c: _autograde_chunk(lab, c, source_root, timeout, keep),
-                                        chunks):
-            grades.update(part)
-            kept.update(notebooks)
-    return {n: grades[n] for n in names}, kept
-
-
-def _autograde_chunk(lab: str, submissions: dict, source_root: Path | None, timeout: int,
-                     keep: str | None) -> tuple[Grades, dict[str, nbformat.NotebookNode]]:
-    with tempfile.TemporaryDirectory(prefix="fairlab-autograde-") as tmp:
-        course = Path(tmp)
-        labs.write_nbgrader_config(course, extra=f"c.ExecutePreprocessor.timeout = {timeout}\n")
-        labs.release_into(lab, course, source_root=source_root)
-        for student, notebooks in submissions.items():
-            folder = course / "submitted" / student / lab
-            folder.mkdir(parents=True)
-            for name, nb in notebooks.items():
-                nbformat.write(nb, folder / name)
-        cmd = [sys.executable, "-m", "nbgrader", "autograde", lab, "--force",
-               "--log-level=WARN"]
-        result = subprocess.run(cmd, cwd=course, capture_output=True, text=True,
-                                env=paths.tool_env())
-        if result.returncode != 0:
-            raise RuntimeError(f"nbgrader autograde {lab} failed:\n{result.stderr[-4000:]}")
-        kept = {}
-        if keep in submissions:
-            folder = course / "autograded" / keep / lab
-            kept = {name: nbformat.read(folder / name, as_version=4) for name in submissions[keep]}
-        return _read_grades(course, lab, submissions), kept
-
-
-def _read_grades(course: Path, lab: str, submissions: dict) -> Grades:
-    from nbgrader.api import Gradebook
-
-    grades: Grades = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student, notebooks in submissions.items():
-            grades[student] = {}
-            for name in notebooks:
-                nb = gb.find_submission_notebook(Path(name).stem, lab, student)
-                for grade in nb.grades:
-                    score = grade.auto_score if grade.auto_score is not None else None
-                    grades[student][grade.name] = (score, float(grade.max_score))
-    return grades
-
-
 def grade_lab(lab: str, *, source_root: Path | None = None) -> GradedLab:
-    """Grade the solution (with the headline probe), the blank release and every wrong answer
-    of ``lab`` in one batch."""
-    solution = make_submission(lab, source_root=source_root)
+    """Grade the solution (with the headline probe), the blank release and the first wrong
+    answer of each notebook with the production engine (sandbox and runtime guard on, as an
+    assessor grades), and every wrong answer on the fast forked path."""
+    from .grading import _course, _engine
+
     names = sorted(headlines(lab, source_root=source_root))
-    if names:
-        solution = {name: with_headline_probe(nb, names) for name, nb in solution.items()}
-    subs = {"solution": solution, "blank": make_submission(lab, blank=True, source_root=source_root)}
-    grades, executed = autograde(lab, subs, source_root=source_root, keep="solution")
+    probe = (_headline_probe(names),) if names else ()
     wrongs = wrong_answers(lab, source_root=source_root)
+    first = {w.notebook: w for w in reversed(wrongs)}
+
+    def submissions(templates: dict) -> dict[str, dict[str, bytes]]:
+        out = {"solution": {name: _course.solution_bytes(t, extra_cells=probe)
+                            for name, t in templates.items()}}
+        for notebook, wrong in first.items():
+            nb = make_submission(lab, {wrong.cell: wrong.code}, source_root=source_root)[notebook]
+            answers = {gid: cell.source for gid, cell in _grade_cells(nb).items()
+                       if cell.metadata["nbgrader"].get("solution")}
+            name = Path(notebook).stem
+            out[ENGINE_PREFIX + wrong.student] = {
+                name: _course.solution_bytes(templates[name], answers)}
+        return out
+
+    results = _engine.grade_scratch(lab, submissions, solutions=source_root, limits=_TEST_LIMITS)
+    grades: Grades = {student: {c["grade_id"]: (None if c["needs_manual"] else c["points"],
+                                                c["max_points"])
+                                for result in by_notebook.values() for c in result["cells"]}
+                      for student, by_notebook in results.items()}
+    executed = {f"{name}.ipynb": nbformat.reads(result["graded_notebook"], as_version=4)
+                for name, result in results["solution"].items()}
     for path in labs.notebooks(lab, source_root):
         here = [w for w in wrongs if w.notebook == path.name]
         if here:
             grades.update(_grade_wrong_answers(path, here, grades["solution"]))
-    return GradedLab(grades=grades, solution=executed)
+    return GradedLab(grades=grades, solution=executed,
+                     results=[r for by_notebook in results.values() for r in by_notebook.values()])
 
 
 def _grade_wrong_answers(notebook: Path, wrongs: list[WrongAnswer],
@@ -292,14 +255,15 @@ def headlines(lab: str, *, source_root: Path | None = None) -> dict[str, dict[st
             for name, v in (yaml.safe_load(path.read_text()) or {}).items()}
 
 
+def _headline_probe(names: list[str]) -> str:
+    return ("import json as _json\n"
+            f"print({_HEADLINE_MARK!r} + _json.dumps({{_n: float(globals()[_n]) for _n in {names!r}}}))")
+
+
 def with_headline_probe(nb: nbformat.NotebookNode, names: list[str]) -> nbformat.NotebookNode:
     """A copy of ``nb`` ending in a cell that prints the named variables as JSON."""
-    probe = nbformat.v4.new_code_cell(
-        "import json as _json\n"
-        f"print({_HEADLINE_MARK!r} + _json.dumps({{_n: float(globals()[_n]) for _n in {names!r}}}))"
-    )
     out = nbformat.from_dict(nb)
-    out.cells.append(probe)
+    out.cells.append(nbformat.v4.new_code_cell(_headline_probe(names)))
     return out
 
 

@@ -152,16 +152,22 @@ def templates(course: Path, assignment: str) -> dict[str, dict]:
     return out
 
 
-def solution_bytes(template: dict) -> bytes:
-    """The release notebook with every answer filled in from the source: a perfect submission."""
+def solution_bytes(template: dict, answers: dict[str, str] | None = None,
+                   extra_cells: tuple[str, ...] = ()) -> bytes:
+    """The release notebook with every answer filled in from the source (or from ``answers``,
+    by grade id), then ``extra_cells`` of code: a perfect submission unless told otherwise."""
+    given = answers or {}
     answers = {c.metadata.nbgrader.grade_id: c.source for c in template["source"].cells
                if role(c) == "answer"}
     nb = nbformat.from_dict(json.loads(json.dumps(template["release"])))
     for cell in nb.cells:
         gid = (cell.metadata.get("nbgrader") or {}).get("grade_id")
-        if gid in answers and role(cell) == "answer":
+        if gid in given and role(cell) == "answer":
+            cell.source = given[gid]
+        elif gid in answers and role(cell) == "answer":
             cell.source = "\n".join(line for line in answers[gid].splitlines()
                                     if not _SOLUTION.match(line))
+    nb.cells += [nbformat.v4.new_code_cell(code) for code in extra_cells]
     return nbformat.writes(nb).encode()
 
 

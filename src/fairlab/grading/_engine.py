@@ -8,7 +8,8 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from itertools import chain
@@ -21,7 +22,16 @@ from ._gradebook import open_gradebook, record
 from ._job import base_result, grade
 from ._sandbox import bwrap_path
 
-__all__ = ["PreflightError", "SandboxMissing", "autograde", "load_results", "submitted_students"]
+__all__ = [
+    "PreflightError",
+    "SandboxMissing",
+    "autograde",
+    "grade_scratch",
+    "load_results",
+    "preflight",
+    "preflight_problems",
+    "submitted_students",
+]
 
 
 class SandboxMissing(RuntimeError):
@@ -127,8 +137,7 @@ def _run(jobs: list[dict], workers: int, scheduler: str | None) -> Iterator[dict
             yield future.result()
 
 
-def preflight(templates: dict, config: dict, workers: int, scheduler: str | None) -> None:
-    """Grade the reference solution and the blank release; raise unless full marks and 0."""
+def _preflight_jobs(templates: dict, config: dict) -> list[dict]:
     jobs = []
     for name, template in templates.items():
         base = {"assignment": "preflight", "notebook": name, "release": template["release"],
@@ -136,8 +145,13 @@ def preflight(templates: dict, config: dict, workers: int, scheduler: str | None
         jobs.append(dict(base, student="solution", submission=_course.solution_bytes(template)))
         jobs.append(dict(base, student="blank",
                          submission=json.dumps(template["release"]).encode()))
+    return jobs
+
+
+def preflight_problems(results: Iterable[dict]) -> list[str]:
+    """What is wrong with graded ``solution`` and ``blank`` results: empty when pre-flight passes."""
     problems = []
-    for result in _run(jobs, workers, scheduler):
+    for result in results:
         where = f"the {result['student']} of {result['notebook']}"
         auto = [c for c in result["cells"] if not c["needs_manual"]]
         if result["status"] != "graded":
@@ -148,8 +162,50 @@ def preflight(templates: dict, config: dict, workers: int, scheduler: str | None
             problems.append(f"{where} lost points in {', '.join(lost)}")
         elif result["student"] == "blank" and result["score"] != 0:
             problems.append(f"{where} scored {result['score']:g} instead of 0")
+    return problems
+
+
+def preflight(templates: dict, config: dict, workers: int, scheduler: str | None) -> None:
+    """Grade the reference solution and the blank release; raise unless full marks and 0."""
+    problems = preflight_problems(_run(_preflight_jobs(templates, config), workers, scheduler))
     if problems:
         raise PreflightError("pre-flight failed, nothing was graded: " + "; ".join(problems))
+
+
+def grade_scratch(assignment: str, submissions: Callable[[dict], dict[str, dict[str, bytes]]],
+                  *, solutions: Path | None = None, limits: dict | None = None,
+                  workers: int | None = None, sandbox: bool = True) -> dict[str, dict[str, dict]]:
+    """Grade what ``submissions(templates)`` returns (``{student: {notebook: bytes}}``) with the
+    production engine in a throw-away course released from ``solutions``; results by student
+    and notebook.
+
+    Students ``solution`` and ``blank`` default to the reference solution and the blank
+    release, so ``preflight_problems`` of their results is exactly the pre-flight check.
+    """
+    if sandbox and not bwrap_path():
+        raise SandboxMissing("bubblewrap (bwrap) is not installed: apt-get install bubblewrap")
+    with tempfile.TemporaryDirectory(prefix="fairlab-scratch-course-") as tmp:
+        course = Path(tmp)
+        _course.init_course(course, solutions)
+        if limits:
+            lines = ["[grading]"] + [f"{k} = {json.dumps(v)}" for k, v in limits.items()]
+            (course / "grading.toml").write_text("\n".join(lines) + "\n")
+        _course.release(course, assignment)
+        templates = _course.templates(course, assignment)
+        config = _course.grading_config(course, sandbox=sandbox)
+        chosen: dict[str, dict[str, bytes]] = {}
+        for job in _preflight_jobs(templates, config):
+            chosen.setdefault(job["student"], {})[job["notebook"]] = job["submission"]
+        chosen.update(submissions(templates))
+        jobs = [{"student": student, "assignment": assignment, "notebook": name,
+                 "release": template["release"], "tests": template["tests"],
+                 "submission": notebooks[name], "config": config}
+                for student, notebooks in chosen.items()
+                for name, template in templates.items() if name in notebooks]
+        out: dict[str, dict[str, dict]] = {}
+        for result in _run(jobs, workers or os.cpu_count() or 1, None):
+            out.setdefault(result["student"], {})[result["notebook"]] = result
+        return out
 
 
 def autograde(course: Path, assignment: str, *, workers: int | None = None,
