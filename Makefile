@@ -8,7 +8,7 @@ PORT ?= 8888
 ARGS ?=
 LEARNERS ?= 10
 
-.PHONY: help lab env data labs test lint bench bench-hub clean
+.PHONY: help lab env data labs test lint bench bench-hub slides clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -41,6 +41,9 @@ bench: data ## Time and measure the memory of every solution notebook (and gradi
 
 bench-hub: data labs ## LEARNERS simulated learners on a local JupyterHub: spawn time, memory each
 	$(FAIRLAB) bench-hub --learners $(LEARNERS)
+
+slides: data ## Build the slide decks (offline HTML + PDF handouts) into build/slides/ and slides/AGENDA.md
+	$(FAIRLAB) slides build
 
 clean: ## Remove generated data, caches and the environment
 	$(FAIRLAB) clean || true

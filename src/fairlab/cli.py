@@ -134,6 +134,14 @@ def _cmd_bench_hub(args: argparse.Namespace) -> int:
                             "--lab", args.lab])
 
 
+def _cmd_slides_build(args: argparse.Namespace) -> int:
+    from .slides import build
+
+    for path in build.build(pdf=not args.no_pdf, only=args.deck or None):
+        print(f"wrote {path.relative_to(paths.repo_root())}")
+    return 0
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     for path in (paths.data_dir(), paths.cache_dir(), paths.bench_dir()):
         if path.exists():
@@ -195,6 +203,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--learners", type=int, default=10)
     p.add_argument("--lab", default="00_orientation")
     p.set_defaults(func=_cmd_bench_hub)
+
+    slides_p = sub.add_parser("slides", help="build the concept-session decks and the agenda")
+    slides_sub = slides_p.add_subparsers(dest="slides_command", required=True)
+    p = slides_sub.add_parser("build", help="decks to offline HTML and PDF handouts in build/slides/")
+    p.add_argument("deck", nargs="*", help="deck names (default: all)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF handouts (no Chromium needed)")
+    p.set_defaults(func=_cmd_slides_build)
 
     p = sub.add_parser("clean", help="remove built data, caches and benchmark scratch")
     p.set_defaults(func=_cmd_clean)
