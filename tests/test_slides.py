@@ -174,3 +174,23 @@ def test_each_handout_has_one_page_per_slide(built):
         pdf = (built / f"{deck.name}.pdf").read_bytes()
         pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
         assert pages == len(deck.slides), f"{deck.name}.pdf: {pages} pages for {len(deck.slides)} slides"
+
+
+def _written_answers(lab: str) -> dict[str, int]:
+    nb = json.loads((paths.solutions_dir() / lab / f"{lab}.ipynb").read_text())
+    return {c["metadata"]["nbgrader"]["grade_id"]: int(c["metadata"]["nbgrader"]["points"])
+            for c in nb["cells"] if c["cell_type"] == "markdown"
+            and c["metadata"].get("nbgrader", {}).get("solution") and c["metadata"]["nbgrader"].get("grade")}
+
+
+@pytest.mark.parametrize("lab", [lab for lab in labs.lab_names() if lab != "11_capstone"])
+def test_every_written_answer_has_a_rubric_with_its_points(lab):
+    rubric = (paths.repo_root() / "rubrics" / f"{lab}.md").read_text()
+    sections = dict(re.findall(r"^## `(\w+)` \((\d+) points?\)$", rubric, re.M))
+    answers = _written_answers(lab)
+    assert {k: int(v) for k, v in sections.items()} == answers, f"rubrics/{lab}.md vs the notebook"
+    for grade_id, points in answers.items():
+        body = rubric.split(f"## `{grade_id}`")[1].split("\n## ")[0]
+        criteria = [int(p) for p in re.findall(r"^\|.*\| (\d+) \|$", body, re.M)]
+        assert sum(criteria) == points, f"{lab} {grade_id}: criteria add up to {sum(criteria)}, not {points}"
+        assert "Common weak answer" in body, f"{lab} {grade_id}: no common weak answer"
