@@ -37,12 +37,12 @@ def instructor_mode() -> bool:
     return os.environ.get("INSTRUCTOR", "") not in ("", "0")
 
 
-def exchange_root(config_dirs: list[str] | None = None) -> Path | None:
-    """The nbgrader exchange directory when one is configured and exists, else None."""
+def exchange_root(server_dir: Path) -> Path | None:
+    """The nbgrader exchange the server in ``server_dir`` would use, if it exists, else None."""
     from jupyter_core.paths import jupyter_config_path
 
     root = _NBGRADER_DEFAULT_EXCHANGE
-    for folder in reversed([*(config_dirs or jupyter_config_path()), os.getcwd()]):
+    for folder in [*reversed(jupyter_config_path()), str(server_dir)]:  # last wins
         if (Path(folder) / "nbgrader_config.py").is_file():
             loaded = PyFileConfigLoader("nbgrader_config.py", path=folder).load_config()
             root = loaded.get("Exchange", {}).get("root", root)

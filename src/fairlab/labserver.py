@@ -47,7 +47,7 @@ def serve(port: int, *, browser: bool, token: str | None = None) -> int:
     for message in workspace.sync(root):
         print(f"workspace: {message}", flush=True)
     instructor = labmode.instructor_mode()
-    exchange = labmode.exchange_root() is not None
+    exchange = labmode.exchange_root(root) is not None
     state = root / workspace.STATE
     config = labmode.write_config(state / ("jupyter-instructor" if instructor else "jupyter"),
                                   instructor=instructor, exchange=exchange)
