@@ -83,7 +83,8 @@ def test_compas_numbers_are_those_lab_01_computes(course_data):
     for race, key in (("African-American", "black"), ("Caucasian", "white")):
         assert quoted[f"compas_fpr_{key}"].value == pytest.approx(lab["fpr_compas"][race], abs=1e-12)
         assert quoted[f"compas_fnr_{key}"].value == pytest.approx(lab["fnr_compas"][race], abs=1e-12)
-        assert numbers.published()[f"propublica_fpr_{key}"].value == lab["PROPUBLICA"].loc[race, "FPR"]
+        published = numbers.published()[f"propublica_fpr_{key}"].value
+        assert published == pytest.approx(lab["PROPUBLICA"].loc[race, "FPR"], abs=1e-3)
 
 
 def test_schedules_fit_the_day_and_the_core_path():

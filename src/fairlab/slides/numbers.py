@@ -32,34 +32,36 @@ class SlideNumber:
         """The number as the slide prints it."""
         if self.fmt == "money":
             return f"${self.value:,.0f}"
+        if self.fmt.endswith("pp"):  # a difference of two rates, in percentage points
+            return format(self.value * 100, self.fmt[:-2] + "f").replace("-", "−") + " points"
         return format(self.value, self.fmt)
 
 
 #: Slide name -> (lab, headline key, format): numbers only a lab's models can produce.
 FROM_HEADLINES: dict[str, tuple[str, str, str]] = {
-    "audit_spd": ("03_model_audit", "spd", "+.1%"),
+    "audit_spd": ("03_model_audit", "spd", "+.1pp"),
     "audit_di": ("03_model_audit", "di", ".2f"),
     "audit_z_fpr": ("03_model_audit", "z_fpr", ".1f"),
     "audit_region_auc": ("03_model_audit", "region_auc", ".2f"),
     "audit_small_cells": ("03_model_audit", "n_small_cells", ".0f"),
-    "pre_dp_before": ("04_preprocessing", "dp_before", ".1%"),
-    "pre_dp_rw": ("04_preprocessing", "dp_rw", ".1%"),
-    "pre_dp_cr": ("04_preprocessing", "dp_cr", ".1%"),
-    "pre_optimism": ("04_preprocessing", "optimism", ".1%"),
-    "in_dp_base": ("05_inprocessing", "dp_diff_base", ".1%"),
-    "in_dp_eg": ("05_inprocessing", "dp_diff_eg", ".1%"),
+    "pre_dp_before": ("04_preprocessing", "dp_before", ".1pp"),
+    "pre_dp_rw": ("04_preprocessing", "dp_rw", ".1pp"),
+    "pre_dp_cr": ("04_preprocessing", "dp_cr", ".1pp"),
+    "pre_optimism": ("04_preprocessing", "optimism", ".1pp"),
+    "in_dp_base": ("05_inprocessing", "dp_diff_base", ".1pp"),
+    "in_dp_eg": ("05_inprocessing", "dp_diff_eg", ".1pp"),
     "in_acc_base": ("05_inprocessing", "acc_base", ".1%"),
     "in_acc_eg": ("05_inprocessing", "acc_eg", ".1%"),
-    "post_dp_before": ("06_postprocessing", "dp_before", ".1%"),
-    "post_dp_after": ("06_postprocessing", "dp_after_manual", ".1%"),
-    "post_eod_before": ("06_postprocessing", "eod_before", ".1%"),
-    "post_eod_after": ("06_postprocessing", "eod_after_manual", ".1%"),
-    "trade_acc_price": ("07_tradeoffs", "accuracy_price_of_parity", ".2%"),
+    "post_dp_before": ("06_postprocessing", "dp_before", ".1pp"),
+    "post_dp_after": ("06_postprocessing", "dp_after_manual", ".1pp"),
+    "post_eod_before": ("06_postprocessing", "eod_before", ".1pp"),
+    "post_eod_after": ("06_postprocessing", "eod_after_manual", ".1pp"),
+    "trade_acc_price": ("07_tradeoffs", "accuracy_price_of_parity", ".2pp"),
     "trade_cost_price": ("07_tradeoffs", "cost_price_of_parity", "money"),
     "trade_cost_before": ("07_tradeoffs", "cost_before", "money"),
     "mon_alert_delay": ("08_production_monitoring", "alert_delay_months", ".0f"),
-    "mon_gap_after": ("08_production_monitoring", "gap_after", ".1%"),
-    "mon_gap_v10": ("08_production_monitoring", "gap_after_v10", ".1%"),
+    "mon_gap_after": ("08_production_monitoring", "gap_after", ".1pp"),
+    "mon_gap_v10": ("08_production_monitoring", "gap_after_v10", ".1pp"),
     "mon_max_psi": ("08_production_monitoring", "max_psi", ".3f"),
     "gov_region_share": ("09_governance", "share_citing_region", ".0%"),
     "gov_region_share_black": ("09_governance", "region_share_black", ".0%"),
@@ -121,7 +123,7 @@ def credit_training_labels() -> pd.DataFrame:
 def _credit() -> dict[str, SlideNumber]:
     train = credit_training_labels()
     rates = train.groupby("black")["approved"].mean()
-    return {"credit_label_gap": SlideNumber(rates[1] - rates[0], "+.1%", "04_preprocessing", "spd_before")}
+    return {"credit_label_gap": SlideNumber(rates[1] - rates[0], "+.1pp", "04_preprocessing", "spd_before")}
 
 
 def _from_headlines() -> dict[str, SlideNumber]:
