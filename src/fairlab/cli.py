@@ -63,9 +63,10 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
     if not todo:
         print(f"datasets up to date in {paths.data_dir()} ({', '.join(names)})")
         return 0
-    for name in todo:
+    for i, name in enumerate(todo, 1):
+        print(f"data: [{i}/{len(todo)}] building {name} …", flush=True)
         datasets.build([name])
-        print(f"built {name}")
+        print(f"built {name}", flush=True)
     return 0
 
 
