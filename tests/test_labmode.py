@@ -19,15 +19,17 @@ TOKEN = "fairlab-labmode-token"
 PLUGINS = {f"@jupyter/nbgrader:{p}" for p in (
     "formgrader", "create-assignment", "course-list", "validate-assignment", "assignment-list",
     "menu")}
+NEWS = "@jupyterlab/apputils-extension:announcements"
 
 
 def test_learner_without_exchange_sees_no_nbgrader():
-    assert set(labmode.disabled_plugins(instructor=False, exchange=False)) == PLUGINS
+    assert set(labmode.disabled_plugins(instructor=False, exchange=False)) == PLUGINS | {NEWS}
     assert not any(labmode.server_extensions(instructor=False, exchange=False).values())
 
 
 def test_learner_with_exchange_gets_only_the_assignment_list():
     hidden = set(labmode.disabled_plugins(instructor=False, exchange=True))
+    assert NEWS in hidden
     assert PLUGINS - hidden == {"@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:menu"}
     enabled = labmode.server_extensions(instructor=False, exchange=True)
     assert [k for k, on in enabled.items() if on] == ["nbgrader.server_extensions.assignment_list"]

@@ -30,6 +30,7 @@ INSTRUCTOR_ONLY = [("formgrader", "formgrader"), ("create-assignment", None),
                    ("course-list", "course_list"), ("validate-assignment", "validate_assignment")]
 _EXCHANGE = [("assignment-list", "assignment_list"), ("menu", None)]
 _NBGRADER_DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
+_NEWS = "@jupyterlab/apputils-extension:announcements"
 
 
 def instructor_mode() -> bool:
@@ -56,8 +57,9 @@ def _hidden(instructor: bool, exchange: bool) -> list[tuple[str, str | None]]:
 
 
 def disabled_plugins(*, instructor: bool, exchange: bool) -> list[str]:
-    """The JupyterLab plugins to disable for this mode."""
-    return sorted(_PLUGIN + plugin for plugin, _ in _hidden(instructor, exchange))
+    """The JupyterLab plugins to disable for this mode (learners also skip Jupyter's news pop-up)."""
+    hidden = [_PLUGIN + plugin for plugin, _ in _hidden(instructor, exchange)]
+    return sorted(hidden if instructor else [*hidden, _NEWS])
 
 
 def server_extensions(*, instructor: bool, exchange: bool) -> dict[str, bool]:

@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from fnmatch import fnmatch
+from importlib.metadata import version
 from pathlib import Path
 
 from . import paths
@@ -91,9 +92,7 @@ def _file_hashes(folder: Path) -> dict[str, str]:
 
 
 def _source_hash(lab: str, source_root: Path) -> str:
-    from nbgrader import __version__ as nbgrader_version
-
-    inputs = [nbgrader_version, _config_text("."), _file_hashes(source_root / lab)]
+    inputs = [version("nbgrader"), _config_text("."), _file_hashes(source_root / lab)]
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 

@@ -104,10 +104,8 @@ def _unanswered(graded: str | None) -> set[str]:
         kind = role(cell)
         if kind == "answer":
             blank = any(o.get("ename") == "NotImplementedError" for o in cell.get("outputs", []))
-        elif kind == "test":
-            if blank:
-                todo.add(cell.metadata.nbgrader.grade_id)
-            blank = False
+        elif kind == "test" and blank:  # every test up to the next answer cell relies on it
+            todo.add(cell.metadata.nbgrader.grade_id)
     return todo
 
 
@@ -118,7 +116,10 @@ def _name(grade_id: str) -> str:
 def format_report(result: dict) -> str:
     """What the learner reads: one line per exercise, pass or fail and the test's message."""
     saved = time.strftime("%H:%M:%S", time.localtime(result["saved"]))
-    lines = [f"Checked {result['notebook']} as saved at {saved}."]
+    shown = Path(result["notebook"])
+    if shown.is_relative_to(paths.workspace_dir()):
+        shown = shown.relative_to(paths.workspace_dir())
+    lines = [f"Checked {shown} as saved at {saved}."]
     if not result["hidden_tests"]:
         lines.append("The course's hidden tests are not part of this installation: your "
                      "instructor grades your answers when you submit them.")
