@@ -21,7 +21,8 @@ $(VENV)/.installed: requirements.lock requirements-uv.lock pyproject.toml
 	@echo "env: creating $(VENV) from requirements.lock (about a minute; progress below)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-uv.lock
-	$(VENV)/bin/uv pip install --python $(VENV)/bin/python --require-hashes --no-deps -r requirements.lock
+	$(VENV)/bin/uv pip install --python $(VENV)/bin/python --require-hashes --no-deps --compile-bytecode \
+	  -r requirements.lock
 	$(VENV)/bin/uv pip install --python $(VENV)/bin/python --no-deps --no-build-isolation -e .
 	touch $@
 
