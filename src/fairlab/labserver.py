@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -58,12 +59,12 @@ def serve(port: int, *, browser: bool, token: str | None = None) -> int:
     mode = "instructor mode (INSTRUCTOR=1)" if instructor else "learner mode"
     print(f"JupyterLab: starting on {root} in {mode} (log: {log}) …", flush=True)
     with open(log, "ab") as out:
-        proc = subprocess.Popen(command(root, port, token), env=env, stdout=out,
-                                stderr=subprocess.STDOUT, cwd=root)
+        proc = subprocess.Popen(command(root, port, token), env=env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=subprocess.STDOUT, cwd=root)
     url = f"http://127.0.0.1:{port}/lab?token={token}"
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop JupyterLab with us
     try:
         if not wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", proc):
-            proc.terminate()
             tail = log.read_text(errors="replace").splitlines()[-15:]
             print("JupyterLab did not start:\n  " + "\n  ".join(tail), file=sys.stderr)
             return 1
@@ -74,6 +75,8 @@ def serve(port: int, *, browser: bool, token: str | None = None) -> int:
             webbrowser.open(url)
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=30)
         return 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
