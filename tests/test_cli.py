@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -50,33 +51,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _lines_until(proc: subprocess.Popen, last: str, timeout: float) -> list[str]:
+    """Stdout lines of ``proc`` up to the one containing ``last`` (the reader never blocks us)."""
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while not any(last in line for line in lines):
+        assert time.monotonic() < deadline and proc.poll() is None, "".join(lines)
+        time.sleep(0.2)
+    return lines
+
+
 @pytest.mark.slow
-def test_lab_serves_the_orientation_lab():
+def test_lab_serves_the_workspace_and_prints_the_url_last_once_it_answers(tmp_path):
     port = _free_port()
-    env = paths.tool_env(FAIRLAB_TOKEN="fairlab-test-token")
+    env = paths.tool_env(FAIRLAB_TOKEN="fairlab-test-token",
+                         FAIRLAB_WORKSPACE=str(tmp_path / "workspace"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "fairlab.cli", "lab", "--port", str(port), "--browser", "0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )
-    url = (f"http://127.0.0.1:{port}/api/contents/00_orientation/00_orientation.ipynb"
-           "?token=fairlab-test-token&content=0")
+    token = "?token=fairlab-test-token"
     try:
-        status, deadline = None, time.monotonic() + 90
-        while time.monotonic() < deadline and status is None:
-            try:
-                status = urllib.request.urlopen(url, timeout=5).status
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(1)
-        assert status == 200
+        lines = _lines_until(proc, f"/lab{token}", 120)
+        # Printed only once the server answers: no retry needed.
+        contents = f"http://127.0.0.1:{port}/api/contents/00_orientation/00_orientation.ipynb"
+        assert urllib.request.urlopen(f"{contents}{token}&content=0", timeout=10).status == 200
         page = urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/lab/tree/00_orientation/00_orientation.ipynb"
-            "?token=fairlab-test-token", timeout=10)
+            f"http://127.0.0.1:{port}/lab/tree/00_orientation/00_orientation.ipynb{token}",
+            timeout=10)
         assert page.status == 200
     finally:
         os.killpg(proc.pid, 15)
-        out = proc.communicate(timeout=30)[0]
-    assert f"open http://127.0.0.1:{port}/lab?token=fairlab-test-token" in out
+        proc.wait(timeout=30)
+    printed = [line.strip() for line in lines if line.strip()]
+    assert printed[-1] == f"http://127.0.0.1:{port}/lab{token}", "the URL with its token, last"
+    assert not [line for line in printed if line.startswith("[")], "Jupyter's log goes to a file"
+    assert (tmp_path / "workspace" / "00_orientation" / "00_orientation.ipynb").is_file()
 
 
 def test_data_validate_prints_each_check(capsys, course_data):

@@ -127,3 +127,73 @@ def test_headline_number_that_moved_is_reported(root, tmp_path):
     assert authoring.headline_problems({"area": {"value": 30.0, "tolerance": 0.5}}, got) == [
         f"area = {got['area']}, expected 30.0 ± 0.5"
     ]
+
+
+def test_substitution_reindents_code_to_the_region():
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    return x + 1\n    ### END SOLUTION\n\n\ny = f(1)\n"
+    flush_left = authoring.substitute(source, "z = x * 2\nreturn z\n")
+    assert flush_left == "def f(x):\n    z = x * 2\n    return z\n\n\ny = f(1)\n"
+    assert authoring.solution_region(source) == "return x + 1\n"
+    assert authoring.substitute(source, authoring.solution_region(source)) == (
+        "def f(x):\n    return x + 1\n\n\ny = f(1)\n")
+
+
+def _runs(root: Path, entries: list[dict]) -> tuple[authoring.GradedLab, list[str]]:
+    """Wrong answers of the fixture lab run by the fork harness alone (no nbgrader)."""
+    (root / LAB / "wrong_answers.yml").write_text(yaml.safe_dump(entries))
+    wrongs = authoring.wrong_answers(LAB, source_root=root)
+    grades, runs = authoring._grade_wrong_answers(root / LAB / f"{LAB}.ipynb", wrongs,
+                                                  {"area_tests": (1.0, 1.0)})
+    graded = authoring.GradedLab(grades=grades, solution={}, runs=runs)
+    return graded, authoring.run_problems(LAB, graded, source_root=root)
+
+
+def _wrong(why: str, code: str, **extra) -> dict:
+    return {"cell": "area_answer", "exercise": "area_tests", "why": why, "code": code, **extra}
+
+
+@pytest.mark.slow
+def test_wrong_answers_must_fail_at_their_test_cell_by_a_check(root):
+    graded, found = _runs(root, [
+        _wrong("fails at its check", "area = 2 * math.pi * radius"),
+        _wrong("does not parse", "area = (1"),
+        _wrong("raises in its own cell", "area = 1 / 0"),
+        _wrong("raises, as marked", "area = 1 / 0", raises="ZeroDivisionError"),
+        _wrong("marked but does not raise", "area = 1.0", raises="ZeroDivisionError"),
+        _wrong("never defines the answer", "radius_squared = radius ** 2"),
+    ])
+    assert len(found) == 4
+    assert found[0].startswith("wrong answer 'does not parse' fails in its own cell area_answer, not at "
+                               "its test: SyntaxError")
+    assert found[1:] == [
+        "wrong answer 'raises in its own cell' fails in its own cell area_answer, not at its test: "
+        "ZeroDivisionError: division by zero",
+        "wrong answer 'marked but does not raise' should raise ZeroDivisionError in area_answer, but "
+        "GradingError: `area` = 1 is not the expected value.",
+        "wrong answer 'never defines the answer' fails at area_tests with NameError: name 'area' is "
+        "not defined, not by a check",
+    ]
+    assert all(g["area_tests"] == (0.0, 1.0) for g in graded.grades.values())
+    assert graded.runs["control-area_answer"] == {"answer": None, "between": {},
+                                                  "tests": {"area_tests": None}}
+
+
+@pytest.mark.slow
+def test_a_substitution_that_changes_the_solution_fails_the_control(root):
+    path = root / LAB / f"{LAB}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "area_answer")
+    # Re-indenting this region changes the string literal, so the substituted solution is wrong.
+    cell.source = ('def _area():\n    ### BEGIN SOLUTION\n    note = """\nx"""\n'
+                   "    return math.pi * radius**2 * len(note) / 2\n    ### END SOLUTION\n\n\n"
+                   "area = _area()")
+    nbformat.write(nb, path)
+    _, found = _runs(root, [_wrong("circumference", "return 2 * math.pi * radius")])
+    assert found == ["control control-area_answer: the solution region, substituted, fails at "
+                     "area_tests: GradingError: `area` = 84.82 is not the expected value."]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", labs.lab_names())
+def test_every_wrong_answer_fails_at_its_test_cell(lab, graded_lab):
+    assert authoring.run_problems(lab, graded_lab(lab)) == []

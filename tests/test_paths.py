@@ -20,6 +20,7 @@ def test_repo_root_holds_the_project():
         (paths.labs_dir, "FAIRLAB_LABS", "labs"),
         (paths.course_dir, "FAIRLAB_COURSE", "autograder"),
         (paths.datasets_dir, "FAIRLAB_DATASETS", "datasets"),
+        (paths.workspace_dir, "FAIRLAB_WORKSPACE", "workspace"),
     ],
 )
 def test_override_by_environment(func, var, default, monkeypatch, tmp_path):

@@ -3,6 +3,11 @@ answer cell that has wrong answers, fork the process; the child runs the wrong c
 the solution and continues up to the exercise's test cell. A test cell scores when it raises
 nothing, which is how nbgrader scores the course's all-or-nothing test cells.
 
+Each child records where its run failed: the answer cell itself, a cell between it and the test
+cell, or the test cell (and whether with an ``AssertionError``, as the checks raise). A control
+child per answer cell runs the solution's own region through the same substitution, so a
+substitution that breaks code is caught.
+
 Used by :func:`fairlab.authoring.grade_lab`:
 ``python -m fairlab._wrongcheck NOTEBOOK WRONG.json OUT.json``.
 """
@@ -38,8 +43,8 @@ def _cells(path: Path) -> list[tuple[str | None, bool, str, str]]:
     return out
 
 
-def _run(shell, code: str) -> str | None:
-    """Run one cell; return None, or the error it raised as ``Type: message``."""
+def _run(shell, code: str) -> dict | None:
+    """Run one cell; return None, or the error it raised (type, message, whether an assertion)."""
     import matplotlib.pyplot as plt
 
     result = shell.run_cell(code, store_history=False, silent=True)
@@ -47,18 +52,40 @@ def _run(shell, code: str) -> str | None:
     if result.success:
         return None
     error = result.error_in_exec or result.error_before_exec
-    return f"{type(error).__name__}: {error}"
+    return {"type": type(error).__name__, "message": str(error)[:500],
+            "assertion": isinstance(error, AssertionError)}
 
 
 def _child(shell, cells, start: int, code: str, exercise: str, out: Path) -> None:
-    results = {}
+    run: dict = {"answer": None, "between": {}, "tests": {}}
     for index, (gid, is_test, source, _) in enumerate(cells[start:], start):
         error = _run(shell, code if index == start else source)
-        if is_test:
-            results[gid] = error
+        if index == start:
+            run["answer"] = error
+        elif is_test:
+            run["tests"][gid] = error
+        elif error is not None:
+            run["between"][gid or f"cell {index}"] = error
         if gid == exercise:
             break
-    out.write_text(json.dumps(results))
+    out.write_text(json.dumps(run))
+
+
+def _controls(cells, wrongs: list[dict]) -> list[dict]:
+    """One control per answer cell with wrong answers: its own solution region, run up to the
+    last exercise its wrong answers name."""
+    from .authoring import solution_region
+
+    order = [gid for gid, *_ in cells]
+    raw = {gid: source for gid, _, _, source in cells}
+    out = {}
+    for wrong in wrongs:
+        last = out.get(wrong["cell"], {}).get("exercise")
+        if last is None or order.index(wrong["exercise"]) > order.index(last):
+            out[wrong["cell"]] = {"student": f"control-{wrong['cell']}", "cell": wrong["cell"],
+                                  "exercise": wrong["exercise"],
+                                  "code": solution_region(raw[wrong["cell"]])}
+    return list(out.values())
 
 
 def _reap(children: dict[int, tuple[str, float]], block: bool, timeout: float) -> None:
@@ -77,23 +104,25 @@ def _reap(children: dict[int, tuple[str, float]], block: bool, timeout: float) -
 
 
 def check(notebook: Path, wrongs: list[dict], *, timeout: float = _TIMEOUT) -> dict[str, dict]:
-    """Test-cell outcomes (grade_id -> error or None) per wrong answer (keyed by ``student``),
-    for the test cells from its answer cell up to its exercise; plus ``"solution"``."""
+    """The run of each wrong answer and of each control (keyed by ``student``; see
+    :func:`_child`: the answer cell's error, errors of cells between, outcomes of the test cells
+    up to its exercise); plus ``"solution"``, the solution's test-cell outcomes."""
     from IPython.core.interactiveshell import InteractiveShell
     from traitlets.config import Config
 
-    from .authoring import _REGION, _SOLUTION
+    from .authoring import _SOLUTION, substitute
 
     config = Config()
     config.HistoryManager.enabled = False
     shell = InteractiveShell.instance(config=config)
     cells = _cells(notebook)
+    wrongs = [*wrongs, *_controls(cells, wrongs)]
     by_cell: dict[str, list[dict]] = {}
     for wrong in wrongs:
         by_cell.setdefault(wrong["cell"], []).append(wrong)
     scratch = Path(tempfile.mkdtemp(prefix="fairlab-wrongcheck-"))
     children: dict[int, tuple[str, float]] = {}
-    solution: dict[str, str | None] = {}
+    solution: dict[str, dict | None] = {}
     devnull = os.open(os.devnull, os.O_WRONLY)
     saved = os.dup(1), os.dup(2)
     os.dup2(devnull, 1)
@@ -101,8 +130,7 @@ def check(notebook: Path, wrongs: list[dict], *, timeout: float = _TIMEOUT) -> d
     try:
         for index, (gid, is_test, source, raw) in enumerate(cells):
             for wrong in by_cell.get(gid, []):
-                code = wrong["code"].rstrip("\n") + "\n"
-                replaced = _SOLUTION.sub("", _REGION.sub(lambda _m, code=code: code, raw, count=1))
+                replaced = _SOLUTION.sub("", substitute(raw, wrong["code"]))
                 _reap(children, block=False, timeout=timeout)
                 pid = os.fork()
                 if pid == 0:  # the child: the wrong answer, then on to its exercise
@@ -122,8 +150,10 @@ def check(notebook: Path, wrongs: list[dict], *, timeout: float = _TIMEOUT) -> d
     out: dict[str, dict] = {"solution": solution}
     for wrong in wrongs:
         path = scratch / f"{wrong['student']}.json"
-        out[wrong["student"]] = (json.loads(path.read_text()) if path.is_file()
-                                 else {wrong["exercise"]: f"no result within {timeout:.0f} s"})
+        lost = {"type": "Timeout", "message": f"no result (the process died or ran over {timeout:.0f} s)",
+                "assertion": False}
+        out[wrong["student"]] = (json.loads(path.read_text()) if path.is_file() else
+                                 {"answer": None, "between": {}, "tests": {wrong["exercise"]: lost}})
     shutil.rmtree(scratch)
     return out
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ __all__ = [
     "make_submission",
     "problems",
     "read_headlines",
+    "run_problems",
+    "solution_region",
+    "substitute",
     "with_headline_probe",
     "wrong_answers",
 ]
@@ -37,7 +41,8 @@ WRONG_ANSWERS = "wrong_answers.yml"
 HEADLINES = "headlines.yml"
 _HEADLINE_MARK = "FAIRLAB-HEADLINES:"
 _SOLUTION = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", re.MULTILINE)
-_REGION = re.compile(r"### BEGIN SOLUTION[ \t]*\n(.*?)[ \t]*### END SOLUTION[ \t]*\n?", re.DOTALL)
+_REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[ \t]*\n(.*?)^[ \t]*### END SOLUTION[ \t]*\n?",
+                     re.DOTALL | re.MULTILINE)
 
 #: Students graded by the engine as well as on the forked path carry this prefix.
 ENGINE_PREFIX = "engine-"
@@ -49,6 +54,24 @@ _TEST_LIMITS = {"output_kib": 16384}
 Grades = dict[str, dict[str, tuple[float | None, float]]]
 
 
+def solution_region(source: str) -> str:
+    """The code between a cell's solution markers, dedented (as a wrong answer is written)."""
+    match = _REGION.search(source)
+    if match is None:
+        raise ValueError("the cell has no ### BEGIN SOLUTION / ### END SOLUTION region")
+    return textwrap.dedent(match.group(2))
+
+
+def substitute(source: str, code: str) -> str:
+    """``source`` with its solution region replaced by ``code``, re-indented to the region's
+    indentation (so code written flush-left fits a region inside a function body)."""
+    def fill(match: re.Match) -> str:
+        body = textwrap.dedent(code).strip("\n") + "\n"
+        return textwrap.indent(body, match.group(1))
+
+    return _REGION.sub(fill, source, count=1)
+
+
 @dataclass(frozen=True)
 class GradedLab:
     """What grading a lab produced: everyone's grades, and the solution as nbgrader ran it."""
@@ -58,6 +81,8 @@ class GradedLab:
     solution: dict[str, nbformat.NotebookNode]
     #: the engine's results (status, reason, cells) of everything it graded, one per notebook
     results: list[dict]
+    #: student -> how its wrong answer (or a ``control-<cell>``) ran: see :func:`run_problems`
+    runs: dict[str, dict]
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,9 @@ class WrongAnswer:
     exercise: str
     why: str
     code: str
+    #: the exception type this wrong answer is meant to raise (in its answer cell, or at its test
+    #: cell instead of a check's assertion)
+    raises: str | None = None
 
     @property
     def student(self) -> str:
@@ -104,7 +132,7 @@ def wrong_answers(lab: str, *, source_root: Path | None = None) -> list[WrongAns
     default_nb = labs.notebooks(lab, root)[0].name
     return [
         WrongAnswer(lab=lab, notebook=e.get("notebook", default_nb), cell=e["cell"],
-                    exercise=e["exercise"], why=e["why"], code=e["code"])
+                    exercise=e["exercise"], why=e["why"], code=e["code"], raises=e.get("raises"))
         for e in entries
     ]
 
@@ -131,12 +159,10 @@ def make_submission(
             if not cell.metadata["nbgrader"].get("solution"):
                 continue
             if gid in replacements:
-                code = replacements[gid].rstrip("\n") + "\n"
-                cell.source = _REGION.sub(lambda _m, code=code: code, cell.source, count=1)
+                cell.source = substitute(cell.source, replacements[gid])
             elif blank:
-                stub = "YOUR ANSWER HERE\n" if cell.cell_type == "markdown" else (
-                    "# YOUR CODE HERE\nraise NotImplementedError()\n")
-                cell.source = _REGION.sub(lambda _m, stub=stub: stub, cell.source, count=1)
+                cell.source = substitute(cell.source, "YOUR ANSWER HERE" if cell.cell_type ==
+                                         "markdown" else "# YOUR CODE HERE\nraise NotImplementedError()")
             cell.source = _SOLUTION.sub("", cell.source)
         # What students hand in never contains hidden tests.
         for cell in nb.cells:
@@ -176,20 +202,24 @@ def grade_lab(lab: str, *, source_root: Path | None = None) -> GradedLab:
                       for student, by_notebook in results.items()}
     executed = {f"{name}.ipynb": nbformat.reads(result["graded_notebook"], as_version=4)
                 for name, result in results["solution"].items()}
+    runs: dict[str, dict] = {}
     for path in labs.notebooks(lab, source_root):
         here = [w for w in wrongs if w.notebook == path.name]
         if here:
-            grades.update(_grade_wrong_answers(path, here, grades["solution"]))
-    return GradedLab(grades=grades, solution=executed,
+            graded, ran = _grade_wrong_answers(path, here, grades["solution"])
+            grades.update(graded)
+            runs.update(ran)
+    return GradedLab(grades=grades, solution=executed, runs=runs,
                      results=[r for by_notebook in results.values() for r in by_notebook.values()])
 
 
 def _grade_wrong_answers(notebook: Path, wrongs: list[WrongAnswer],
-                         solution: dict[str, tuple[float | None, float]]) -> Grades:
+                         solution: dict[str, tuple[float | None, float]]
+                         ) -> tuple[Grades, dict[str, dict]]:
     """Grades of wrong answers from :mod:`fairlab._wrongcheck` (one process, forked at each answer
     cell): test cells before the answer cell keep the solution's nbgrader grades (the code up to
     there is the solution's); test cells from the answer cell to its exercise score their points
-    when they raise nothing; later exercises are not run."""
+    when they raise nothing; later exercises are not run. Also returns each run (controls too)."""
     order = [c.metadata.get("nbgrader", {}).get("grade_id")
              for c in nbformat.read(notebook, as_version=4).cells]
     with tempfile.TemporaryDirectory(prefix="fairlab-wrong-") as tmp:
@@ -208,11 +238,52 @@ def _grade_wrong_answers(notebook: Path, wrongs: list[WrongAnswer],
     for wrong in wrongs:
         before = order[: order.index(wrong.cell)]
         got = {gid: solution[gid] for gid in before if gid in solution}
-        for gid, error in outcomes[wrong.student].items():
+        for gid, error in outcomes[wrong.student]["tests"].items():
             points = solution[gid][1]
             got[gid] = (0.0 if error else points, points)
         grades[wrong.student] = got
-    return grades
+    return grades, {k: v for k, v in outcomes.items() if k != "solution"}
+
+
+def _said(error: dict) -> str:
+    return f"{error['type']}: {error['message'][:200]}"
+
+
+def run_problems(lab: str, graded: GradedLab, *, source_root: Path | None = None) -> list[str]:
+    """Every wrong answer that is not proven wrong by its test cell: it fails to run (a syntax
+    error after substitution, an exception in the answer cell or a cell before the test, unless
+    ``raises`` names it), or its test cell fails other than by an assertion; and every answer
+    cell whose own solution region, put through the same substitution, loses points."""
+    found = []
+    for student, run in graded.runs.items():
+        if not student.startswith("control-"):
+            continue
+        broken = {"answer": run["answer"], **run["between"],
+                  **{gid: e for gid, e in run["tests"].items() if e}}
+        for where, error in broken.items():
+            if error:
+                found.append(f"control {student}: the solution region, substituted, fails at "
+                             f"{where}: {_said(error)}")
+    for wrong in wrong_answers(lab, source_root=source_root):
+        run = graded.runs[wrong.student]
+        failed = run["tests"].get(wrong.exercise)
+        if wrong.raises:
+            error = run["answer"] or failed
+            if error is None or error["type"] != wrong.raises:
+                found.append(f"wrong answer {wrong.why!r} should raise {wrong.raises} in "
+                             f"{wrong.cell}, but " + (_said(error) if error else "it ran"))
+            continue
+        if run["answer"]:
+            found.append(f"wrong answer {wrong.why!r} fails in its own cell {wrong.cell}, not at "
+                         f"its test: {_said(run['answer'])}")
+        elif run["between"]:
+            where, error = next(iter(run["between"].items()))
+            found.append(f"wrong answer {wrong.why!r} fails at {where}, before its test: "
+                         f"{_said(error)}")
+        elif failed and not failed["assertion"]:
+            found.append(f"wrong answer {wrong.why!r} fails at {wrong.exercise} with "
+                         f"{_said(failed)}, not by a check")
+    return found
 
 
 def problems(lab: str, grades: Grades, *, source_root: Path | None = None) -> list[str]:

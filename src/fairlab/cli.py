@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from . import paths
 
@@ -17,8 +16,10 @@ __all__ = ["main"]
 def _cmd_labs_generate(args: argparse.Namespace) -> int:
     from . import labs
 
-    for target in labs.generate(args.lab or None):
-        print(f"generated {target.relative_to(paths.repo_root())}")
+    def progress(line: str) -> None:
+        print(line, flush=True)
+
+    labs.generate(args.lab or None, force=args.force, progress=progress)
     return 0
 
 
@@ -62,9 +63,10 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
     if not todo:
         print(f"datasets up to date in {paths.data_dir()} ({', '.join(names)})")
         return 0
-    for name in todo:
+    for i, name in enumerate(todo, 1):
+        print(f"data: [{i}/{len(todo)}] building {name} …", flush=True)
         datasets.build([name])
-        print(f"built {name}")
+        print(f"built {name}", flush=True)
     return 0
 
 
@@ -97,18 +99,25 @@ def _ensure_data() -> None:
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
-    token = os.environ.get("FAIRLAB_TOKEN") or secrets.token_hex(16)
-    root = paths.labs_dir()
-    url = f"http://127.0.0.1:{args.port}/lab?token={token}"
-    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root}",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}",
-           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}"]
-    if not args.browser:
-        cmd.append("--no-browser")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    print(f"Fairlab: JupyterLab on {root}\n  open {url}\n  (Ctrl-C to stop)", flush=True)
-    return subprocess.call(cmd)
+    from . import labserver
+
+    return labserver.serve(args.port, browser=bool(args.browser))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from . import selfcheck
+
+    try:
+        notebook = Path(args.notebook) if args.notebook else selfcheck.latest_notebook()
+        print(f"Checking {notebook} (a minute: the whole notebook runs in a fresh kernel) …",
+              flush=True)
+        result = selfcheck.check_notebook(notebook)
+    except LookupError as exc:
+        print(f"fairlab check: {exc}", file=sys.stderr)
+        return 2
+    print(selfcheck.format_report(result))
+    failed = [c for c in result["cells"] if c["points"] < c["max_points"] and c["kind"] != "manual"]
+    return 1 if failed else 0
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
@@ -134,6 +143,14 @@ def _cmd_bench_hub(args: argparse.Namespace) -> int:
                             "--lab", args.lab])
 
 
+def _cmd_slides_build(args: argparse.Namespace) -> int:
+    from .slides import build
+
+    for path in build.build(pdf=not args.no_pdf, only=args.deck or None):
+        print(f"wrote {path.relative_to(paths.repo_root())}")
+    return 0
+
+
 def _cmd_clean(args: argparse.Namespace) -> int:
     for path in (paths.data_dir(), paths.cache_dir(), paths.bench_dir()):
         if path.exists():
@@ -150,6 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     labs_sub = labs_p.add_subparsers(dest="labs_command", required=True)
     p = labs_sub.add_parser("generate", help="release solutions/ into labs/ with nbgrader")
     p.add_argument("lab", nargs="*")
+    p.add_argument("--force", action="store_true",
+                   help="regenerate even the labs whose release is up to date")
     p.set_defaults(func=_cmd_labs_generate)
     p = labs_sub.add_parser("check", help="fail if labs/ differs from a fresh release")
     p.add_argument("lab", nargs="*")
@@ -172,11 +191,19 @@ def _parser() -> argparse.ArgumentParser:
     p = data_sub.add_parser("list", help="list datasets and whether they are built")
     p.set_defaults(func=_cmd_data_list)
 
-    p = sub.add_parser("lab", help="start JupyterLab on labs/")
+    p = sub.add_parser("lab", help="copy new labs into workspace/ (never overwriting your "
+                                   "work) and start JupyterLab on it (INSTRUCTOR=1: nbgrader's "
+                                   "instructor tools too)")
     p.add_argument("--port", type=int, default=8888)
     p.add_argument("--browser", type=int, choices=[0, 1], default=1,
                    help="1 opens a browser tab, 0 for a headless machine")
     p.set_defaults(func=_cmd_lab)
+
+    p = sub.add_parser("check", help="check your saved lab notebook with the hidden tests: "
+                                     "pass or fail and a hint per exercise")
+    p.add_argument("notebook", nargs="?",
+                   help="the notebook (default: the one saved last in workspace/)")
+    p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("test", help="run the test suite (extra arguments go to pytest)")
     p.add_argument("pytest_args", nargs=argparse.REMAINDER)
@@ -195,6 +222,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--learners", type=int, default=10)
     p.add_argument("--lab", default="00_orientation")
     p.set_defaults(func=_cmd_bench_hub)
+
+    slides_p = sub.add_parser("slides", help="build the concept-session decks and the agenda")
+    slides_sub = slides_p.add_subparsers(dest="slides_command", required=True)
+    p = slides_sub.add_parser("build", help="decks to offline HTML and PDF handouts in build/slides/")
+    p.add_argument("deck", nargs="*", help="deck names (default: all)")
+    p.add_argument("--no-pdf", action="store_true", help="skip the PDF handouts (no Chromium needed)")
+    p.set_defaults(func=_cmd_slides_build)
 
     p = sub.add_parser("clean", help="remove built data, caches and benchmark scratch")
     p.set_defaults(func=_cmd_clean)

@@ -49,7 +49,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "(Steptoe; Doeren)",
         "CFPB final rule amending Regulation B, published 22 April 2026, effective 21 July 2026 "
         "(Cooley, April 2026; Venable, May 2026; Orrick InfoBytes, 24 April 2026)",
-        "Reported suit by fair-housing groups to vacate the rule (press reports; outcome unknown)",
+        "Reported suit by fair-housing groups to vacate the rule (secondary press only; not confirmed)",
         "Title VII § 703(k), 42 U.S.C. § 2000e-2(k); ECOA civil liability, 15 U.S.C. § 1691e",
     ),
     "race_in_training": (

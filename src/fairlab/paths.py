@@ -20,6 +20,7 @@ __all__ = [
     "repo_root",
     "solutions_dir",
     "tool_env",
+    "workspace_dir",
 ]
 
 
@@ -64,6 +65,11 @@ def solutions_dir() -> Path:
 def labs_dir() -> Path:
     """Student labs generated from the solutions (``FAIRLAB_LABS``)."""
     return _from_env("FAIRLAB_LABS", repo_root() / "labs")
+
+
+def workspace_dir() -> Path:
+    """The learner's own copy of the labs, never overwritten (``FAIRLAB_WORKSPACE``)."""
+    return _from_env("FAIRLAB_WORKSPACE", repo_root() / "workspace")
 
 
 def course_dir() -> Path:

@@ -1,6 +1,7 @@
 """Grading: helpers for hidden tests, and the parallel sandboxed autograding engine."""
 
 from ._checks import GradingError, check_choice, check_number, check_series, check_true
+from ._display import install as _install_display
 from ._helpers import check_array, check_frame
 
 __all__ = [
@@ -12,3 +13,5 @@ __all__ = [
     "check_series",
     "check_true",
 ]
+
+_install_display()

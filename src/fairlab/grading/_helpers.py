@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import GradingError
+from ._checks import NUMBER_TYPES, GradingError, is_label, numeric_values
 
 __all__ = ["check_array", "check_frame"]
 
@@ -31,8 +31,11 @@ def check_array(value: object, expected: object, name: str, *, rtol: float = 1e-
 def check_frame(value: object, expected: pd.DataFrame, name: str, *, check_order: bool = False,
                 rtol: float = 1e-6, atol: float = 1e-9) -> None:
     """Fail unless ``value`` is a DataFrame with ``expected``'s columns, index and close values."""
-    if not isinstance(value, pd.DataFrame) or type(value).__eq__ is not pd.DataFrame.__eq__:
+    if type(value) is not pd.DataFrame:
         raise GradingError(f"`{name}` should be a pandas DataFrame, not a {type(value).__name__}.")
+    for what, labels in (("columns", value.columns), ("index", value.index)):
+        if not all(is_label(k) for k in labels):
+            raise GradingError(f"the {what} of `{name}` should be plain labels (strings, numbers).")
     want_cols, got_cols = [str(c) for c in expected.columns], [str(c) for c in value.columns]
     if sorted(want_cols) != sorted(got_cols) or (check_order and want_cols != got_cols):
         raise GradingError(f"`{name}` should have the columns {want_cols}, not {got_cols}.")
@@ -46,19 +49,26 @@ def check_frame(value: object, expected: pd.DataFrame, name: str, *, check_order
     got = got.loc[want.index, want_cols]
     for column in want_cols:
         a, b = got[column], want[column]
-        if pd.api.types.is_numeric_dtype(b):
-            if not pd.api.types.is_numeric_dtype(a) or pd.api.types.is_bool_dtype(a) != \
-                    pd.api.types.is_bool_dtype(b):
+        if pd.api.types.is_numeric_dtype(b.dtype):
+            if pd.api.types.is_bool_dtype(a.dtype) != pd.api.types.is_bool_dtype(b.dtype):
                 raise GradingError(f"column `{column}` of `{name}` should hold numbers like "
                                    f"{b.iloc[0]!r}, but its dtype is {a.dtype}.")
-            ok = np.isclose(a.to_numpy(float), b.to_numpy(float), rtol=rtol, atol=atol,
-                            equal_nan=True)
+            if pd.api.types.is_bool_dtype(a.dtype):
+                a = a.astype(int)
+            try:
+                got_values = numeric_values(a, f"column {column!r} of {name}")
+            except GradingError:
+                raise GradingError(f"column `{column}` of `{name}` should hold numbers like "
+                                   f"{b.iloc[0]!r}, but its dtype is {a.dtype}.") from None
+            ok = np.isclose(got_values, b.to_numpy(float), rtol=rtol, atol=atol, equal_nan=True)
         else:
+            if not all(is_label(x) for x in a):
+                raise GradingError(f"column `{column}` of `{name}` should hold plain values "
+                                   "(strings, numbers).")
             ok = np.array([str(x) == str(y) for x, y in zip(a, b, strict=True)])
         if not ok.all():
             row = want.index[int(np.argmin(ok))]
             value = a[row]
-            shown = f"{float(value):.4g}" if isinstance(value, int | float | np.number) \
-                else repr(value)
+            shown = f"{float(value):.4g}" if type(value) in NUMBER_TYPES else repr(value)
             raise GradingError(f"`{name}` row {row}, column {column!r} is {shown}; "
                                "that is not the expected value.")
