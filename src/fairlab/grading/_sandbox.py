@@ -45,6 +45,8 @@ def _environment(scratch: str, config: dict) -> dict[str, str]:
         "IPYTHONDIR": f"{scratch}/.ipython", "MPLCONFIGDIR": "/tmp/matplotlib",
         "JUPYTER_PLATFORM_DIRS": "1", "JUPYTER_RUNTIME_DIR": "/tmp/runtime",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        # A lab's own "check my answers" cell (fairlab.check()) does nothing while graded.
+        "FAIRLAB_GRADING": "1",
     }
     env.update(config.get("env", {}))
     return env
