@@ -1,12 +1,13 @@
-"""The capstone's provided model and data split: deterministic, cached and checked against its SHA-256,
-disjoint."""
+"""The capstone's provided model and data split (deterministic, cached and checked against its SHA-256,
+disjoint), its reference mitigations, and the validity constants recomputed from the ground truth."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from fairlab import capstone
+from fairlab import capstone, datasets
 from fairlab.governance import IntegrityError, sha256_file
 
 
@@ -57,3 +58,53 @@ def test_scores_use_only_the_documented_inputs(data):
     full = model.predict_proba(frame)[:, 1]
     only = model.predict_proba(frame[capstone.INPUT_COLUMNS])[:, 1]
     np.testing.assert_allclose(full, only)
+
+
+@pytest.fixture(scope="module")
+def performance():
+    try:
+        truth = datasets.load_hiring(ground_truth=True)
+    except datasets.DatasetError as error:
+        pytest.skip(f"instructor ground truth not installed: {error}")
+    return pd.Series(truth.ground_truth["performance"].to_numpy(),
+                     index=truth.frame["candidate_id"].to_numpy())
+
+
+def test_validation_study_constants_match_the_ground_truth(data, performance):
+    dev = data.development
+    study = capstone.validation_study(dev, performance.loc[dev["candidate_id"]])
+    expected = pd.DataFrame(capstone.VALIDATION_STUDY).T.astype(float)
+    pd.testing.assert_frame_equal(study.round(3), expected.loc[study.index], check_exact=False, atol=1e-9)
+    assert list(study.index) == [*capstone.VALIDATED_INPUTS, *capstone.PROXY_INPUTS]
+
+
+@pytest.mark.slow
+def test_option_validity_constants_match_the_ground_truth(data, performance):
+    dev, hold, train = data.development, data.holdout, data.train
+    model = capstone.load_screening_model()
+    prep, reducer = capstone.fit_reductions(train)
+    options = {
+        "vendor": (model.predict_proba(hold[capstone.INPUT_COLUMNS])[:, 1] >= capstone.CUTOFF).astype(int),
+        "thresholds": capstone.fit_thresholds(model, dev).predict(
+            hold[capstone.INPUT_COLUMNS], sensitive_features=capstone.group_label(hold), random_state=0),
+        "proxy-free": capstone.fit_proxy_free(train).predict(hold),
+        "reductions": reducer.predict(prep.transform(hold), random_state=0),
+    }
+    perf = performance.loc[hold["candidate_id"]]
+    got = {name: round(capstone.decision_validity(d, perf), 3) for name, d in options.items()}
+    assert got == capstone.OPTION_VALIDITY
+    # The story the capstone tells: the vendor fails, every mitigation meets the constraints, and the
+    # proxy-free model is the most valid while reductions buys its parity with validity.
+    reports = {name: capstone.constraint_report(hold, d) for name, d in options.items()}
+    assert not reports["vendor"]["meets constraints"]
+    assert all(reports[n]["meets constraints"] for n in ("thresholds", "proxy-free", "reductions"))
+    assert got["proxy-free"] > max(got["vendor"], got["thresholds"]) > got["reductions"]
+
+
+def test_constraint_report_and_group_label(data):
+    frame = data.development.head(400)
+    assert set(capstone.group_label(frame)) <= {f"{r} · {s}" for r in ("White", "Black", "Hispanic", "Asian")
+                                                for s in ("female", "male")}
+    report = capstone.constraint_report(frame, np.ones(len(frame), dtype=int))
+    assert report["ratio sex"] == report["ratio race"] == 1.0 and report["balanced accuracy"] == 0.5
+    assert not report["meets constraints"]

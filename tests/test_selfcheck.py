@@ -95,8 +95,11 @@ def test_without_solutions_grading_is_left_to_the_instructor(tmp_path, monkeypat
 
 def test_in_notebook_check_finds_its_notebook_and_never_recurses(tmp_path, monkeypatch, capsys):
     path = _learner_copy(tmp_path, WRONG)
+    assert selfcheck._session_notebook(str(path)) == path
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    selfcheck.check()  # papermill, nbclient: no session, so a hint instead of an error
+    assert "pass the path" in capsys.readouterr().out
     monkeypatch.setenv("JPY_SESSION_NAME", str(path))
-    assert selfcheck._session_notebook() == path
     monkeypatch.setenv(selfcheck.GRADING_ENV, "1")
     selfcheck.check()
     assert "does nothing while the notebook is being graded" in capsys.readouterr().out

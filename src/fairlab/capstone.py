@@ -5,6 +5,12 @@ The capstone presents this model as a vendor artefact: learners get a fitted sci
 the training code. The code is here because the course is open source; the notebook does not use it
 beyond :func:`load_screening_model`, :func:`model_path` and :func:`load_capstone_data`.
 
+The module also holds what the capstone's hidden tests rely on, so that nothing a learner's cell
+redefines can change a reference: the agreed constraints and the functions that report them, the
+reference fits of the mitigations, and the results of the validation study (constants computed from
+the hiring data's instructor-only ``performance``, which the grading sandbox does not have; the
+course's tests recompute them).
+
 The model is trained deterministically on the hiring train split the first time it is needed and
 cached as a pickle under ``fairlab.paths.cache_dir() / "capstone"``, with its SHA-256 recorded in a
 file beside it; every later load checks the pickle against that record before unpickling it.
@@ -16,9 +22,14 @@ import os
 import pickle
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+from fairlearn.postprocessing import ThresholdOptimizer
+from fairlearn.reductions import DemographicParity, ExponentiatedGradient
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -31,14 +42,32 @@ from fairlab.governance import sha256_file, verify_sha256
 
 __all__ = [
     "CUTOFF",
+    "GATED_RACES",
     "INPUT_COLUMNS",
+    "MIN_BALANCED_ACCURACY",
+    "MIN_COUNT",
+    "MIN_RATIO",
     "MODEL_FILE",
+    "OPTION_VALIDITY",
+    "PROTECTED",
+    "PROXY_INPUTS",
     "SPLIT_SEED",
+    "VALIDATED_INPUTS",
+    "VALIDATION_STUDY",
     "build_screening_model",
+    "constraint_report",
+    "decision_validity",
+    "fit_proxy_free",
+    "fit_reductions",
+    "fit_thresholds",
+    "group_label",
     "load_capstone_data",
     "load_screening_model",
     "model_path",
     "model_sha256",
+    "proxy_free_prep",
+    "selection_ratio",
+    "validation_study",
 ]
 
 #: The columns the model reads (everything else in a frame is ignored).
@@ -50,6 +79,34 @@ MODEL_FILE = "screening-model-v1.pkl"
 #: Seed of the development / holdout split of the hiring test split.
 SPLIT_SEED = 11
 _NUMERIC = ["skills_score", "experience_years", "employment_gap_months", "school_tier"]
+
+# The constraints agreed before the audit (Section 1 of the capstone).
+MIN_RATIO = 0.80
+GATED_RACES = ("White", "Black", "Hispanic")
+MIN_BALANCED_ACCURACY = 0.55
+MIN_COUNT = 150
+#: Protected attributes of the hiring data: never a model input.
+PROTECTED = ("sex", "race", "age_band")
+#: The structured inputs with validity evidence (see :data:`VALIDATION_STUDY`).
+VALIDATED_INPUTS = ("skills_score", "experience_years", "education")
+#: Structured inputs the datasheet documents as proxies (school tier: socio-economic status and race;
+#: employment gap: caregiving and sex); neither enters job performance in the structural model.
+PROXY_INPUTS = ("school_tier", "employment_gap_months")
+
+#: The employer's criterion-related validation study, on the development candidates: for each
+#: structured input, its correlation with job performance (``validity``) and, for the proxies, with the
+#: part of performance the three validated inputs leave unexplained (``incremental``). Computed by
+#: :func:`validation_study` from the instructor-only ``performance``; tests/test_capstone.py checks it.
+VALIDATION_STUDY = {
+    "skills_score": {"validity": 0.688, "incremental": None},
+    "experience_years": {"validity": 0.182, "incremental": None},
+    "education": {"validity": 0.635, "incremental": None},
+    "school_tier": {"validity": -0.439, "incremental": -0.023},
+    "employment_gap_months": {"validity": -0.045, "incremental": -0.036},
+}
+#: Validity of each option's holdout decisions: the correlation between being called back and job
+#: performance (:func:`decision_validity`), from the instructor-only ``performance``.
+OPTION_VALIDITY = {"vendor": 0.514, "thresholds": 0.517, "proxy-free": 0.590, "reductions": 0.364}
 
 
 def build_screening_model() -> Pipeline:
@@ -127,3 +184,86 @@ def load_capstone_data() -> Bunch:
     return Bunch(train=train, development=development, holdout=holdout, target="callback",
                  inputs=list(INPUT_COLUMNS), cutoff=CUTOFF)
 
+
+
+def group_label(frame: pd.DataFrame) -> np.ndarray:
+    """race · sex, one label per row: the groups the mitigations equalise."""
+    return (frame["race"].astype(str) + " · " + frame["sex"].astype(str)).to_numpy()
+
+
+def selection_ratio(decisions, groups) -> float:
+    """Lowest group callback rate divided by the highest."""
+    rates = pd.Series(np.asarray(decisions, dtype=float)).groupby(np.asarray(groups)).mean()
+    return float(rates.min() / rates.max())
+
+
+def constraint_report(frame: pd.DataFrame, decisions) -> pd.Series:
+    """The agreed constraints for one set of 0/1 decisions on ``frame``."""
+    decisions = np.asarray(decisions).astype(int)
+    race = frame["race"].astype(str).to_numpy()
+    gated = np.isin(race, GATED_RACES)
+    out = pd.Series({
+        "callback rate": decisions.mean(),
+        "ratio sex": selection_ratio(decisions, frame["sex"].astype(str).to_numpy()),
+        "ratio race": selection_ratio(decisions[gated], race[gated]),
+        "balanced accuracy": balanced_accuracy_score(frame["callback"], decisions),
+    })
+    out["meets constraints"] = bool(out["ratio sex"] >= MIN_RATIO and out["ratio race"] >= MIN_RATIO
+                                    and out["balanced accuracy"] >= MIN_BALANCED_ACCURACY)
+    return out
+
+
+def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
+    values = frame[column]
+    return (values.cat.codes if isinstance(values.dtype, pd.CategoricalDtype) else values).to_numpy(float)
+
+
+def validation_study(frame: pd.DataFrame, performance) -> pd.DataFrame:
+    """Validity (correlation with ``performance``) and incremental validity (correlation with the
+    residual of ``performance`` on the validated inputs) of each structured input."""
+    perf = np.asarray(performance, dtype=float)
+    base = np.column_stack([np.ones(len(frame))] + [_codes(frame, c) for c in VALIDATED_INPUTS])
+    residual = perf - base @ np.linalg.lstsq(base, perf, rcond=None)[0]
+    rows = {c: {"validity": np.corrcoef(_codes(frame, c), perf)[0, 1],
+                "incremental": np.corrcoef(_codes(frame, c), residual)[0, 1] if c in PROXY_INPUTS else np.nan}
+            for c in [*VALIDATED_INPUTS, *PROXY_INPUTS]}
+    return pd.DataFrame(rows).T
+
+
+def decision_validity(decisions, performance) -> float:
+    """Correlation between 0/1 decisions and job performance (point-biserial)."""
+    return float(np.corrcoef(np.asarray(decisions, dtype=float), np.asarray(performance, dtype=float))[0, 1])
+
+
+def fit_thresholds(model: Pipeline, development: pd.DataFrame) -> ThresholdOptimizer:
+    """Mitigation 1: per-group thresholds on the vendor's scores, fitted on development."""
+    return ThresholdOptimizer(estimator=model, constraints="demographic_parity",
+                              objective="balanced_accuracy_score", prefit=True,
+                              predict_method="predict_proba").fit(
+        development[INPUT_COLUMNS], development["callback"], sensitive_features=group_label(development))
+
+
+def proxy_free_prep() -> ColumnTransformer:
+    """The validated inputs only: scaled numbers and one-hot education (unfitted)."""
+    return ColumnTransformer([("num", StandardScaler(), ["skills_score", "experience_years"]),
+                              ("edu", OneHotEncoder(handle_unknown="ignore"), ["education"])])
+
+
+def fit_proxy_free(train: pd.DataFrame) -> Pipeline:
+    """Mitigation 2: a logistic regression on the validated inputs, one cut-off (0.5) for everyone."""
+    with threadpool_limits(1):
+        return Pipeline([("prep", proxy_free_prep()),
+                         ("clf", LogisticRegression(max_iter=2000, class_weight="balanced"))]).fit(
+            train, train["callback"])
+
+
+def fit_reductions(train: pd.DataFrame) -> tuple[ColumnTransformer, ExponentiatedGradient]:
+    """Mitigation 3: exponentiated gradient under demographic parity over race × sex, on the validated
+    inputs (the groups are used in training only)."""
+    prep = proxy_free_prep().fit(train)
+    reducer = ExponentiatedGradient(LogisticRegression(max_iter=2000, class_weight="balanced"),
+                                    constraints=DemographicParity(difference_bound=0.01),
+                                    max_iter=50, nu=1e-3)
+    with threadpool_limits(1):
+        reducer.fit(prep.transform(train), train["callback"], sensitive_features=group_label(train))
+    return prep, reducer

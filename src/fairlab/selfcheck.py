@@ -149,11 +149,7 @@ def format_report(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _session_notebook() -> Path:
-    name = os.environ.get("JPY_SESSION_NAME")
-    if not name:
-        raise LookupError("fairlab.check() finds its notebook through JupyterLab; elsewhere "
-                          "pass the path: fairlab.check('01_fairness_metrics.ipynb')")
+def _session_notebook(name: str) -> Path:
     path = Path(name)
     return path if path.is_absolute() else Path.cwd() / path.name
 
@@ -163,7 +159,12 @@ def check(notebook: str | os.PathLike | None = None) -> None:
     if os.environ.get(GRADING_ENV):
         print("(fairlab.check() does nothing while the notebook is being graded)")
         return
-    path = Path(notebook) if notebook else _session_notebook()
+    session = os.environ.get("JPY_SESSION_NAME")
+    if notebook is None and not session:
+        print("fairlab.check() finds its notebook through JupyterLab; here, pass the path: "
+              "fairlab.check('01_fairness_metrics.ipynb'), or run `make check` in a terminal.")
+        return
+    path = Path(notebook) if notebook else _session_notebook(session)
     print(f"Checking {path.name} as last saved (save first: Ctrl+S); this runs the whole "
           "notebook in a fresh kernel, which takes a minute…", flush=True)
     print(format_report(check_notebook(path)))

@@ -49,6 +49,7 @@ def _identifiers(code: str) -> set[str]:
             if part not in ("datasets", "grading", "plotting") and path.is_file():
                 tree = ast.parse(path.read_text())
                 found |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+                found |= {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
     return found
 
 

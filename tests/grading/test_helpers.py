@@ -179,6 +179,10 @@ def test_check_frame_rejects_impostor_cells():
 
     with pytest.raises(GradingError, match="should hold plain values"):
         check_frame(want.assign(group=pd.Series([Cell("x"), "b"], dtype=object)), want, "table")
+    with pytest.raises(GradingError, match="should hold plain values"):
+        check_frame(want.assign(group=pd.Series([[Cell("x")], "b"], dtype=object)), want, "table")
+    listed = want.assign(group=pd.Series([["a", 1], None], dtype=object))
+    check_frame(listed.copy(), listed, "table")
     with pytest.raises(GradingError, match="should hold numbers"):
         check_frame(want.assign(rate=pd.Series([StackFloat(0), StackFloat(0)], dtype=object)),
                     want, "table")

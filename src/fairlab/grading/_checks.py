@@ -58,6 +58,15 @@ def is_label(value: object) -> bool:
     return type(value) in LABEL_TYPES
 
 
+def is_plain(value: object) -> bool:
+    """Whether ``value`` is a plain label, or a list, tuple or dict built only of plain values."""
+    if type(value) in (list, tuple):
+        return all(is_plain(part) for part in value)
+    if type(value) is dict:
+        return all(is_plain(k) and is_plain(v) for k, v in value.items())
+    return is_label(value)
+
+
 def plain_float(value: object, name: str) -> float:
     """``value`` as a float if it is exactly a plain number (not NaN), else a GradingError."""
     if type(value) not in NUMBER_TYPES:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._checks import NUMBER_TYPES, GradingError, is_label, numeric_values
+from ._checks import NUMBER_TYPES, GradingError, is_label, is_plain, numeric_values
 
 __all__ = ["check_array", "check_frame"]
 
@@ -62,9 +62,9 @@ def check_frame(value: object, expected: pd.DataFrame, name: str, *, check_order
                                    f"{b.iloc[0]!r}, but its dtype is {a.dtype}.") from None
             ok = np.isclose(got_values, b.to_numpy(float), rtol=rtol, atol=atol, equal_nan=True)
         else:
-            if not all(is_label(x) for x in a):
+            if not all(is_plain(x) for x in a):
                 raise GradingError(f"column `{column}` of `{name}` should hold plain values "
-                                   "(strings, numbers).")
+                                   "(strings, numbers, or lists of them).")
             ok = np.array([str(x) == str(y) for x, y in zip(a, b, strict=True)])
         if not ok.all():
             row = want.index[int(np.argmin(ok))]
