@@ -5,7 +5,7 @@ The context holds exactly what the image may contain, so nothing else can leak i
 - ``wheels/``: every wheel of ``requirements.lock`` (hash-checked) and ``dist/``: the
   ``fairlab`` wheel, installed with ``pip --no-index``: the build needs no network;
 - ``student/``: the generated labs, the public datasets and a manifest without the
-  instructor-only ground truth, the datasheets;
+  instructor-only ground truth, the datasheets, the rubrics and the built slide decks;
 - ``instructor/``: the ground truth with the full manifest, ``solutions/`` and the grading
   configuration of ``autograder/`` (only the ``instructor`` target copies these);
 - ``image/``: the start script and the Jupyter/nbgrader configuration from ``docker/image``.
@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from fairlab import datasets, labs, paths
+from fairlab.slides import build as slides
 
 __all__ = ["build_context", "download_wheels"]
 
@@ -94,6 +95,8 @@ def build_context(dest: Path, wheel_cache: Path | None = None) -> Path:
         _link_or_copy(sheet, student / "datasets" / name / "DATASHEET.md")
     ignore = shutil.ignore_patterns(*labs.NOT_RELEASED)
     shutil.copytree(paths.labs_dir(), student / "labs", ignore=ignore)
+    shutil.copytree(repo / "rubrics", student / "rubrics")
+    slides.build(student / "slides")
 
     instructor = dest / "instructor"
     _instructor_data(instructor / "data")

@@ -4,6 +4,10 @@
 set -eu
 # Self-paced copies of the labs, once: the learner's edits are never overwritten.
 [ -e "$HOME/labs" ] || cp -R /opt/fairlab/labs "$HOME/labs"
+# Slides, handouts and rubrics: read-only, shared by every learner, linked from the home.
+for shared in slides rubrics; do
+  [ -e "$HOME/$shared" ] || ln -s "/opt/fairlab/$shared" "$HOME/$shared"
+done
 # Instructor image: a course directory in the (persistent) home, its source/ from solutions/.
 if [ -d /opt/fairlab/course-template ] && [ ! -e "$FAIRLAB_COURSE" ]; then
   cp -R /opt/fairlab/course-template "$FAIRLAB_COURSE"

@@ -151,8 +151,30 @@ def test_server_starts_seeds_the_home_and_is_healthy(podman, student_image):
             time.sleep(2)
         home = podman("exec", name, "ls", "/home/jovyan/labs").stdout.decode().split()
         assert "00_orientation" in home
+        shared = podman("exec", name, "ls", "/home/jovyan/slides/", "/home/jovyan/rubrics/")
+        assert "index.html" in shared.stdout.decode().split()
     finally:
         podman("rm", "-f", name, check=False)
+
+
+def test_student_image_ships_decks_handouts_rubrics_and_rise(podman, student_image):
+    from fairlab.slides.deck import load_decks
+
+    decks = sorted(d.name for d in load_decks())
+    files = podman.run(student_image, "ls", "/opt/fairlab/slides").split()
+    assert sorted(f for f in files if f.endswith(".html") and f != "index.html") == \
+        [f"{d}.html" for d in decks]
+    assert sorted(f for f in files if f.endswith(".pdf")) == [f"{d}.pdf" for d in decks]
+    rubrics = podman.run(student_image, "ls", "/opt/fairlab/rubrics").split()
+    assert rubrics == sorted(p.name for p in (ROOT / "rubrics").iterdir())
+    listing = podman.run(student_image, "sh", "-c", "jupyter labextension list 2>&1")
+    assert re.search(r"jupyterlab-rise v0\.43\.1 \S*enabled", listing), listing
+    # Learner mode: nbgrader's instructor tools and Validate are off in the page config.
+    config = json.loads(podman.run(
+        student_image, "cat", "/opt/fairlab/venv/etc/jupyter/labconfig/page_config.json"))
+    off = {k for k, v in config["disabledExtensions"].items() if v}
+    assert {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+            "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:validate-assignment"} <= off
 
 
 def test_instructor_image_has_formgrader_solutions_and_ground_truth(podman, instructor_image):
