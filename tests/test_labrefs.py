@@ -1,4 +1,4 @@
-"""Hidden-test references of labs 06 and 07 are fresh copies: a change to one never reaches the next."""
+"""Hidden-test references of labs 04 to 07 are fresh copies: a change to one never reaches the next."""
 
 from __future__ import annotations
 
@@ -27,3 +27,46 @@ def test_lab07_copies_are_independent():
     assert second.y_test.mean() > 0.3
     assert np.array_equal(second.pred_baseline, second.baseline.predict(second.X_test))
     assert abs(second.aif_metric(second.pred_baseline).statistical_parity_difference()) > 0
+
+
+def test_lab04_copies_are_independent():
+    first = labrefs.lab04()
+    first.train["black"] = 1
+    first.X_train["income"] = 0.0
+    first.folds.n_splits = 3
+    first.LEVELS.append(2.0)
+    second = labrefs.lab04()
+    assert second.train["black"].mean() < 0.2 and second.X_train["income"].std() > 0
+    assert second.folds.n_splits == 5 and second.LEVELS == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert np.array_equal(second.pred_before, second.baseline.predict(second.X_test))
+    assert second.cv_acc_leaky > 0.85 and np.isclose(second.INCOME_FACTOR, 2.0)
+    # the shifted split doubles the income itself: log income moves by log 2
+    assert np.allclose(second.shifted_test["income"] - second.X_test["income"], np.log(2.0))
+
+
+def test_lab04_quantile_repair_equalises_the_groups():
+    ref = labrefs.lab04()
+    repaired = ref.QuantileRepair(level=1.0).fit_transform(ref.X_train)
+    assert "black" not in repaired.columns
+    by_group = repaired["income"].groupby(ref.a_train).median()
+    assert abs(by_group[0] - by_group[1]) < 0.01
+    unchanged = ref.QuantileRepair(level=0.0).fit_transform(ref.X_train)
+    assert np.allclose(unchanged["income"], ref.X_train["income"])
+
+
+def test_lab05_copies_are_independent():
+    first = labrefs.lab05()
+    first.race_test[:] = "White"
+    first.adv_stable.reverse()
+    first.sweep.drop(index=[0, 10], inplace=True)
+    first.MAX_ITER = 5
+    second = labrefs.lab05()
+    assert set(second.race_test) == {"Asian", "Black", "Hispanic", "Other", "White"}
+    assert second.MAX_ITER == 15 and list(second.sweep.index) == [0, 10, 30, 100, 300]
+    assert not np.array_equal(second.adv_stable[0], first.adv_stable[0])
+    assert np.array_equal(second.base_pred_test, second.baseline.predict(second.X_test))
+    # the rule of the lab's Exercise 7 picks eta = 30 on the reference sweep
+    feasible = second.sweep[second.sweep["val_dp"] <= second.DP_BOUND]
+    assert int(feasible["val_accuracy"].idxmax()) == 30
+    metric = second.aif_metric(second.y_test, second.base_pred_test, second.race_test)
+    assert metric.statistical_parity_difference() < 0
