@@ -70,3 +70,57 @@ def test_lab05_copies_are_independent():
     assert int(feasible["val_accuracy"].idxmax()) == 30
     metric = second.aif_metric(second.y_test, second.base_pred_test, second.race_test)
     assert metric.statistical_parity_difference() < 0
+
+
+def test_lab07_splits_are_disjoint_and_copies_independent():
+    first = labrefs.lab07_splits()
+    ids = {part: set(getattr(first, part)["applicant_id"]) for part in ("train", "tune", "val", "test")}
+    assert [len(ids[p]) for p in ("train", "tune", "val", "test")] == [12_000, 6_000, 24_000, 18_000]
+    assert not (ids["train"] & ids["tune"] or ids["train"] & ids["val"] or ids["tune"] & ids["val"])
+    assert not ids["test"] & (ids["train"] | ids["tune"] | ids["val"])
+    # the training rows are lab 07's original 12,000, so the baseline is the one lab07() builds
+    assert np.array_equal(first.baseline.coef_, labrefs.lab07().baseline.coef_)
+    first.val_predictions["thresholds DP"][:] = 1
+    first.val_table.loc["baseline", "dp_difference"] = 0.0
+    first.y_val[:] = 0
+    first.DP_BOUND = 1.0
+    second = labrefs.lab07_splits()
+    assert second.DP_BOUND == 0.05 and second.y_val.mean() > 0.3
+    assert second.val_table.loc["baseline", "dp_difference"] > 0.05
+    assert np.array_equal(second.pred_baseline, second.baseline.predict(second.X_val))
+    assert np.array_equal(second.test_predictions["baseline"], second.baseline.predict(second.X_test))
+    assert abs(second.aif_metric(second.pred_baseline).statistical_parity_difference()
+               + second.val_table.loc["baseline", "dp_difference"]) < 1e-9
+
+
+def test_lab07_splits_thresholds_are_fitted_on_the_tuning_split():
+    from fairlearn.postprocessing import ThresholdOptimizer
+
+    ref = labrefs.lab07_splits()
+    for X, y, g, same in ((ref.X_tune, ref.y_tune, ref.g_tune, True),
+                          (ref.X_train, ref.y_train, ref.g_train, False)):
+        rule = ThresholdOptimizer(estimator=ref.baseline, constraints="demographic_parity", prefit=True,
+                                  predict_method="predict_proba").fit(X, y, sensitive_features=g)
+        pred = rule.predict(ref.X_val, sensitive_features=ref.g_val, random_state=ref.SEED)
+        assert np.array_equal(pred, ref.val_predictions["thresholds DP"]) is same
+
+
+def test_lab07_splits_rule_and_predictions_check():
+    ref = labrefs.lab07_splits()
+    table = ref.val_table
+    assert list(table.index) == list(ref.val_predictions) and len(table) == 8
+    assert set(table.index[table["uses_race_at_decision"]]) == set(ref.RACE_AT_DECISION)
+    # no race-blind option meets the 5-point bound on validation: the rule falls back to the smallest gap
+    blind = table[~table["uses_race_at_decision"]]
+    assert (blind["dp_difference"] > ref.DP_BOUND).all()
+    assert ref.constrained_choice(table) == str(blind["dp_difference"].idxmin())
+    # with a bound some race-blind option meets, the rule takes the cheapest of those
+    loose = float(blind["dp_difference"].max())
+    assert ref.constrained_choice(table, loose) == str(blind["cost"].idxmin())
+    assert ref.predictions_problem(dict(ref.val_predictions)) is None
+    changed = {name: pred.copy() for name, pred in ref.val_predictions.items()}
+    changed["thresholds DP"] = 1 - changed["thresholds DP"]
+    assert "Exercise 3" in ref.predictions_problem(changed)
+    changed["baseline"] = 1 - changed["baseline"]
+    assert "'baseline'" in ref.predictions_problem(changed)
+    assert "leave it as the lab builds it" in ref.predictions_problem({"baseline": ref.pred_baseline})

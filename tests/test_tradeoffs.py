@@ -135,6 +135,21 @@ def test_render_memo_fills_every_placeholder():
     assert "- Risk one." in memo
 
 
+def test_render_memo_default_paragraph_and_considered_override():
+    table = pd.DataFrame({"accuracy": [0.90, 0.88], "dp_difference": [0.08, 0.01]},
+                         index=["baseline", "fair"])
+    memo = tradeoffs.render_memo(table, "fair", title="M", decision="D", rationale="R", risks=[],
+                                 population="the same 100 applicants")
+    assert ("We compared 2 options on the same 100 applicants. The table shows today's model, the\n"
+            "recommendation and the strongest alternatives; an option is *dominated* when another one is at "
+            "least\nas good on every measure and better on one.\n\n| Option |") in memo
+    chosen_on_val = tradeoffs.render_memo(table, "fair", title="M", decision="D", rationale="R", risks=[],
+                                          considered="  Eight options were compared on validation rows.\n")
+    assert ("## The options we considered\n\nEight options were compared on validation rows.\n\n"
+            "| Option |") in chosen_on_val
+    assert "We compared" not in chosen_on_val and "$" not in chosen_on_val
+
+
 def test_render_memo_rejects_unknown_rows():
     table = pd.DataFrame({"accuracy": [0.9]}, index=["baseline"])
     with pytest.raises(KeyError):

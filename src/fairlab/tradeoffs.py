@@ -238,9 +238,7 @@ $changes
 
 ## The options we considered
 
-We compared $n_options options on $population. The table shows today's model, the
-recommendation and the strongest alternatives; an option is *dominated* when another one is at least
-as good on every measure and better on one.
+$considered
 
 $table
 
@@ -279,8 +277,14 @@ def render_memo(
     population: str = "the same held-out applicants",
     columns: Mapping[str, tuple[str, str | Callable[[float], str]]] | None = None,
     sign_off: Mapping[str, str] | None = None,
+    considered: str | None = None,
 ) -> str:
-    """Fill :data:`MEMO_TEMPLATE` from a comparison table and the chosen row; returns Markdown."""
+    """Fill :data:`MEMO_TEMPLATE` from a comparison table and the chosen row; returns Markdown.
+
+    ``considered`` replaces the paragraph above the table (which otherwise says that the table's
+    options were compared on ``population``): use it when the options were compared and chosen on
+    one split and the table reports the chosen one on another.
+    """
     for name in [chosen, baseline, *also_show]:
         if name not in table.index:
             raise KeyError(f"{name!r} is not a row of the table")
@@ -305,8 +309,10 @@ def render_memo(
         chosen=chosen,
         baseline=baseline,
         changes="\n".join(changes),
-        n_options=len(table),
-        population=population,
+        considered=(considered.strip() if considered is not None else
+                    f"We compared {len(table)} options on {population}. The table shows today's model, the\n"
+                    "recommendation and the strongest alternatives; an option is *dominated* when another "
+                    "one is at least\nas good on every measure and better on one."),
         table="\n".join(lines),
         rationale=rationale.strip(),
         risks="\n".join(f"- {risk}" for risk in risks) or "- None recorded.",
