@@ -96,6 +96,10 @@ def grading_config(course: Path, *, sandbox: bool = True) -> dict:
         read_only.append(str(paths.data_dir()))
         env["FAIRLAB_DATA"] = str(paths.data_dir())
         hidden += [str(p) for p in paths.data_dir().glob("instructor*")]
+    if paths.datasets_dir().is_dir():
+        # The datasheets (a lab may display one, as `load_*().DESCR`); public, like the package.
+        read_only.append(str(paths.datasets_dir()))
+        env["FAIRLAB_DATASETS"] = str(paths.datasets_dir())
     return {
         "cell_timeout": float(values["cell_timeout"]),
         "wall_seconds": float(values["wall_seconds"]),
