@@ -215,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="time and measure every solution notebook, and grading")
     p.add_argument("lab", nargs="*")
     p.add_argument("--submissions", type=int, default=40,
-                   help="submissions of lab 00 in the grading benchmark")
+                   help="submissions of lab 00 in the grading benchmark (lab 05 gets a quarter)")
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("bench-hub", help="N simulated learners on a local JupyterHub")
