@@ -644,7 +644,9 @@ def _lab07_splits() -> bytes:
         return table
 
     return pickle.dumps({
-        "SEED": seed, "N_TRAIN": n_train, "N_TUNE": n_tune, **frames, "baseline": baseline,
+        "SEED": seed, "N_TRAIN": n_train, "N_TUNE": n_tune, "baseline": baseline,
+        **{name: frame[["applicant_id", "race", "group", "approved", "loan_amount"]].copy()
+           for name, frame in frames.items()},
         **{f"X_{name}": X[name] for name in X}, **{f"y_{name}": y[name] for name in y},
         **{f"g_{name}": g[name] for name in g},
         "amount_val": frames["val"]["loan_amount"].to_numpy(),
@@ -662,17 +664,21 @@ def lab07_splits() -> SimpleNamespace:
     Every option is fitted as the lab fits it (models on ``train``, per-group thresholds on
     ``tune``); ``val_predictions`` / ``val_table`` hold every option's decisions and measures on the
     validation split, where the lab selects, and ``test_predictions`` / ``test_table`` the same on
-    the test split, where it reports the chosen option once. A fresh copy on every call.
+    the test split, where it reports the chosen option once. A fresh copy on every call; its helper
+    functions hold their own references to the inputs (never to the namespace), so a copy is freed
+    as soon as a hidden test drops it — the grader runs each notebook under a memory limit.
     """
     ref = SimpleNamespace(**pickle.loads(_lab07_splits()))
+    y_val, g_val, bound = ref.y_val, ref.g_val, float(ref.DP_BOUND)
+    reference = {name: pred.copy() for name, pred in ref.val_predictions.items()}
 
     def aif_metric(y_pred, y_true=None, groups=None):
         # AIF360's view of validation-set predictions (or of the given split): Black = 1 is unprivileged.
         from aif360.datasets import BinaryLabelDataset
         from aif360.metrics import ClassificationMetric
 
-        y_true = ref.y_val if y_true is None else np.asarray(y_true)
-        groups = ref.g_val if groups is None else np.asarray(groups)
+        y_true = y_val if y_true is None else np.asarray(y_true)
+        groups = g_val if groups is None else np.asarray(groups)
         frame = pd.DataFrame({"black": (groups == "Black").astype(float), "approved": y_true.astype(float)})
         truth = BinaryLabelDataset(df=frame, label_names=["approved"], protected_attribute_names=["black"])
         pred = truth.copy()
@@ -680,10 +686,9 @@ def lab07_splits() -> SimpleNamespace:
         return ClassificationMetric(truth, pred, unprivileged_groups=[{"black": 1}],
                                     privileged_groups=[{"black": 0}])
 
-    def constrained_choice(table, bound=None):
+    def constrained_choice(table, bound=bound):
         # The lab's pre-registered rule: cheapest race-blind option within the bound, else the
         # race-blind option with the smallest DP difference.
-        bound = ref.DP_BOUND if bound is None else bound
         blind = table[~table["uses_race_at_decision"].astype(bool)]
         eligible = blind[blind["dp_difference"] <= bound]
         if len(eligible):
@@ -692,10 +697,10 @@ def lab07_splits() -> SimpleNamespace:
 
     def predictions_problem(predictions):
         # None when `predictions` holds exactly the reference validation decisions, else the advice.
-        if not isinstance(predictions, dict) or set(predictions) != set(ref.val_predictions):
+        if not isinstance(predictions, dict) or set(predictions) != set(reference):
             return ("`predictions` was changed: it should hold the validation decisions of the options "
-                    f"{list(ref.val_predictions)}; leave it as the lab builds it.")
-        changed = [name for name, want in ref.val_predictions.items()
+                    f"{list(reference)}; leave it as the lab builds it.")
+        changed = [name for name, want in reference.items()
                    if np.shape(np.ravel(predictions[name])) != want.shape
                    or not np.array_equal(np.ravel(predictions[name]), want)]
         if changed == ["thresholds DP"]:
