@@ -102,14 +102,124 @@ def test_schedules_fit_the_day_and_the_core_path():
         assert lab_order == labs.lab_names(), f"{programme.name}: labs missing or out of order"
         assert blocks[-1].name == DECKS[-1].name, "the closing deck ends the programme"
         assert "11_capstone" in [b.name for b in programme.days[-1].blocks], "the capstone is on the last day"
-        for lab, entry in data["labs"].items():
-            minutes = sum(b.minutes for b in blocks if b.kind == "lab" and b.name == lab)
-            assert minutes >= entry["core"], f"{programme.name}: {lab} {minutes} min < core {entry['core']}"
+        take_home = (data.get("take_home") or {}).get(programme.name, {})
+        for lab in data["labs"]:
+            core = schedule.lab_core_minutes(lab)  # from the notebook's section metadata
+            in_class = sum(b.minutes for b in blocks if b.kind == "lab" and b.name == lab)
+            minutes = in_class + take_home.get(lab, 0)
+            assert minutes >= core, f"{programme.name}: {lab} {minutes} min < core path {core} min"
 
 
-def test_core_path_is_within_each_labs_stated_time():
-    for lab, entry in schedule.load_schedule()["labs"].items():
-        assert entry["core"] <= schedule.lab_stated_minutes(lab)[0], lab
+def test_schedule_lists_every_lab_and_no_core_minutes():
+    data = schedule.load_schedule()
+    assert list(data["labs"]) == labs.lab_names()
+    for lab, entry in data["labs"].items():
+        assert "core" not in entry, f"{lab}: core minutes come from the notebook's section metadata"
+    for name, take_home in (data.get("take_home") or {}).items():
+        assert set(take_home) <= {"11_capstone"}, f"{name}: only the capstone is finished after the course"
+
+
+@pytest.mark.parametrize("lab", labs.lab_names())
+def test_core_path_is_within_each_labs_stated_time(lab):
+    low, high = schedule.lab_stated_minutes(lab)
+    sections = schedule.lab_sections(lab)
+    total = sum(s.minutes for s in sections)
+    assert schedule.lab_core_minutes(lab) <= low or all(s.path == "core" for s in sections), lab
+    assert 0.85 * low <= total <= 1.15 * high, f"{lab}: sections add up to {total} min, stated {low}–{high}"
+
+
+def _cells(lab: str) -> list[dict]:
+    return json.loads((paths.solutions_dir() / lab / f"{lab}.ipynb").read_text())["cells"]
+
+
+def _graded_points(cells: list[dict]) -> float:
+    return sum(c["metadata"].get("nbgrader", {}).get("points") or 0 for c in cells
+               if c["metadata"].get("nbgrader", {}).get("grade"))
+
+
+@pytest.mark.parametrize("lab", labs.lab_names())
+def test_every_section_is_marked_core_or_optional_in_metadata_and_visibly(lab):
+    cells = _cells(lab)
+    heads = []
+    for i, cell in enumerate(cells):
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "markdown":
+            continue
+        inner = [line for line in source.split("\n")[1:] if line.startswith("## ")]
+        assert not inner, f"{lab} cell {i}: {inner[0]!r} must open its own cell (which carries its mark)"
+        if source.startswith("## "):
+            mark = cell["metadata"].get("fairlab", {})
+            heading = source.split("\n")[0]
+            assert mark.get("path") in ("core", "optional"), f"{lab}: {heading!r}: no metadata.fairlab path"
+            assert isinstance(mark.get("minutes"), int) and mark["minutes"] > 0, f"{lab}: {heading!r} minutes"
+            heads.append(i)
+    assert heads, lab
+    optional_points = 0.0
+    for n, i in enumerate(heads):
+        heading = "".join(cells[i]["source"]).split("\n")[0]
+        section = cells[i:heads[n + 1] if n + 1 < len(heads) else len(cells)]
+        optional = cells[i]["metadata"]["fairlab"]["path"] == "optional"
+        assert optional == bool(re.search(r" — optional(?: \(\d+ points?\))?$", heading)), (
+            f"{lab}: {heading!r}: an optional section's heading ends with '— optional', and only then")
+        points = _graded_points(section)
+        if optional:
+            optional_points += points
+            if points:  # a learner who skips it must see what it costs
+                assert f"({points:g} point" in heading, f"{lab}: {heading!r} holds {points:g} graded points"
+    intro = "".join(cells[0]["source"])
+    stated = re.search(r"\*\*Core path\.\*\*(.*?)(?:\n\n|$)", intro, re.S)
+    assert stated, f"{lab}: the introduction says what the core path is"
+    said = re.sub(r"\s+", " ", stated.group(1))
+    assert f"about {schedule.lab_core_minutes(lab)} minutes" in said, f"{lab}: intro vs metadata: {said}"
+    if optional_points:
+        assert f"hold {optional_points:g} of the lab's graded points" in said, f"{lab}: {said}"
+
+
+@pytest.mark.parametrize("lab", labs.lab_names())
+def test_lab_ends_with_a_check_your_answers_section(lab):
+    cells = _cells(lab)
+    heading, code = cells[-2], cells[-1]
+    assert "".join(heading["source"]).startswith("## Check your answers"), lab
+    text = "".join(heading["source"])
+    for needed in ("Save the notebook first", "fresh kernel", "instructor"):
+        assert needed in text, f"{lab}: the check section should say {needed!r}"
+    assert code["cell_type"] == "code" and "".join(code["source"]) == "import fairlab\n\nfairlab.check()"
+    grading = code["metadata"].get("nbgrader", {})
+    assert not grading.get("grade") and not grading.get("solution"), f"{lab}: the check cell is not graded"
+
+
+def _anchors(markdown: str) -> set[str]:
+    """Explicit `<a id>` anchors and GitHub-style heading anchors of a Markdown file."""
+    found = set(re.findall(r'<a (?:id|name)="([^"]+)"', markdown))
+    for heading in re.findall(r"^#+ (.+)$", markdown, re.M):
+        found.add(re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-"))
+    return found
+
+
+@pytest.mark.parametrize("lab", labs.lab_names())
+def test_every_written_answer_links_its_rubric(lab):
+    cells = _cells(lab)
+    answers = [(i, c["metadata"]["nbgrader"]["grade_id"]) for i, c in enumerate(cells)
+               if c["cell_type"] == "markdown" and c["metadata"].get("nbgrader", {}).get("solution")
+               and c["metadata"]["nbgrader"].get("grade")]
+    assert answers, lab
+    for i, grade_id in answers:
+        before = "".join(cells[i - 1]["source"])
+        if lab == "11_capstone":  # not shipped in the image, so named rather than linked
+            section = re.search(r"section ([A-C]) of the capstone rubric, `capstone/RUBRIC.md`", before)
+            assert section, f"{lab} {grade_id}: name the rubric and its section"
+            rubric = (paths.repo_root() / "capstone" / "RUBRIC.md").read_text()
+            assert re.search(rf"^## {section.group(1)}\. ", rubric, re.M), f"{lab} {grade_id}"
+            continue
+        links = re.findall(r"\[rubric\]\(([^)#]+)#([^)]+)\)", before)
+        assert links, f"{lab} {grade_id}: the instructions before the answer link its rubric"
+        for target, anchor in links:
+            # relative to labs/NN/ (also workspace/NN/ and the image's ~/labs/NN/, whose ../../rubrics exists)
+            path = (paths.repo_root() / "labs" / lab / target).resolve()
+            assert path.is_file(), f"{lab} {grade_id}: {target} does not exist"
+            assert path.parent == (paths.repo_root() / "rubrics").resolve(), f"{lab}: {target}: not a rubric"
+            assert anchor == grade_id, f"{lab}: {grade_id} links #{anchor}"
+            assert anchor in _anchors(path.read_text()), f"{lab}: #{anchor} not in {target}"
 
 
 def test_agenda_is_generated_from_the_schedule():

@@ -12,7 +12,8 @@ import yaml
 from .. import paths
 from .deck import Deck, load_decks
 
-__all__ = ["Block", "Day", "Programme", "lab_stated_minutes", "load_programmes", "render_agenda"]
+__all__ = ["Block", "Day", "Programme", "Section", "lab_core_minutes", "lab_sections", "lab_stated_minutes",
+           "load_programmes", "render_agenda"]
 
 _STATED = re.compile(r"\*\*Time\.\*\* (?:About )?(\d+)(?:–(\d+))? (minutes|hours)")
 
@@ -75,10 +76,46 @@ def load_schedule() -> dict:
     return yaml.safe_load(schedule_path().read_text())
 
 
+@dataclass(frozen=True)
+class Section:
+    """A level-2 section of a lab notebook, as its heading cell's ``metadata.fairlab`` marks it."""
+
+    heading: str
+    path: str  # "core" or "optional"
+    minutes: int
+
+
+def _notebook(lab: str) -> dict:
+    return json.loads((paths.solutions_dir() / lab / f"{lab}.ipynb").read_text())
+
+
+def lab_sections(lab: str) -> list[Section]:
+    """Every section of the lab (a markdown cell opening with a ``## `` heading), core or optional.
+
+    The heading cell carries ``metadata.fairlab = {"path": "core" | "optional", "minutes": N}``; a
+    section heading without it is an error, so that a new section cannot slip out of the schedule.
+    """
+    sections = []
+    for cell in _notebook(lab)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] != "markdown" or not source.startswith("## "):
+            continue
+        heading = source.split("\n")[0]
+        mark = cell["metadata"].get("fairlab")
+        if not mark or mark.get("path") not in ("core", "optional"):
+            raise ValueError(f"{lab}: section {heading!r} has no metadata.fairlab path (core or optional)")
+        sections.append(Section(heading, mark["path"], int(mark["minutes"])))
+    return sections
+
+
+def lab_core_minutes(lab: str) -> int:
+    """Minutes of the lab's core path: the sum of its core sections' minutes."""
+    return sum(s.minutes for s in lab_sections(lab) if s.path == "core")
+
+
 def lab_stated_minutes(lab: str) -> tuple[int, int]:
     """The time a lab's introduction states ("About 90 minutes", "4–6 hours"), as (low, high) minutes."""
-    nb = json.loads((paths.solutions_dir() / lab / f"{lab}.ipynb").read_text())
-    intro = "".join(nb["cells"][0]["source"])
+    intro = "".join(_notebook(lab)["cells"][0]["source"])
     match = _STATED.search(intro)
     if not match:
         raise ValueError(f"{lab}: no '**Time.** About N minutes' line in the introduction")
@@ -146,27 +183,47 @@ def _programme_section(p: Programme) -> list[str]:
     return lines
 
 
+def _take_home_section(data: dict) -> list[str]:
+    rows = [(name, lab, minutes) for name, labs in (data.get("take_home") or {}).items()
+            for lab, minutes in labs.items()]
+    if not rows:
+        return []
+    lines = ["## Take-home", "", data["take_home_note"].strip(), "",
+             "| programme | lab | core min | in class | take-home |", "|---|---|---|---|---|"]
+    programmes = {p.name: p for p in load_programmes()}
+    for name, lab, minutes in rows:
+        in_class = sum(b.minutes for d in programmes[name].days for b in d.blocks
+                       if b.kind == "lab" and b.name == lab)
+        lines.append(f"| {name} | `{lab}` | {lab_core_minutes(lab)} | {in_class} | {minutes} |")
+    return [*lines, ""]
+
+
 def _labs_section(data: dict) -> list[str]:
     lines = ["## Labs: core path and breakouts", "",
-             "Core minutes are the sections every participant does in class; the rest of each lab is "
-             "optional (homework, or a longer programme). The stated time is the lab's own estimate.", "",
-             "| lab | core min | stated | breakout (remote) | hands back |", "|---|---|---|---|---|"]
+             "Core minutes are the sum of the lab's core sections, read from the notebook (each section's "
+             "heading cell is marked core or optional, with its minutes, in `metadata.fairlab`); the "
+             "optional sections are homework, or a longer programme, and their headings say so. The "
+             "stated time is the lab's own estimate.", "",
+             "| lab | core min | optional min | stated | breakout (remote) | hands back |",
+             "|---|---|---|---|---|---|"]
     for lab, entry in data["labs"].items():
         low, high = lab_stated_minutes(lab)
         stated = f"{low}" if low == high else f"{low}–{high}"
+        optional = sum(s.minutes for s in lab_sections(lab) if s.path == "optional")
         b = entry["breakout"]
-        lines.append(f"| `{lab}` | {entry['core']} | {stated} | {b['size']}: {b['roles']} "
-                     f"| {b['hands_back']} |")
+        lines.append(f"| `{lab}` | {lab_core_minutes(lab)} | {optional} | {stated} "
+                     f"| {b['size']}: {b['roles']} | {b['hands_back']} |")
     return [*lines, ""]
 
 
 def render_agenda() -> str:
     """``slides/AGENDA.md``, generated: the programmes, their split, the labs' core path and breakouts."""
     data = load_schedule()
-    lines = ["<!-- Generated by `fairlab slides build` from slides/schedule.yml and the decks' timings; "
-             "do not edit. -->", "# Agenda", "", data["intro"].strip(), ""]
+    lines = ["<!-- Generated by `fairlab slides build` from slides/schedule.yml, the decks' timings and "
+             "the labs' section metadata; do not edit. -->", "# Agenda", "", data["intro"].strip(), ""]
     for programme in load_programmes():
         lines += _programme_section(programme)
     lines += _labs_section(data)
+    lines += _take_home_section(data)
     lines += ["## Delivery", "", data["delivery"].strip(), ""]
     return "\n".join(lines)
