@@ -144,7 +144,7 @@ def _runs(root: Path, entries: list[dict]) -> tuple[authoring.GradedLab, list[st
     wrongs = authoring.wrong_answers(LAB, source_root=root)
     grades, runs = authoring._grade_wrong_answers(root / LAB / f"{LAB}.ipynb", wrongs,
                                                   {"area_tests": (1.0, 1.0)})
-    graded = authoring.GradedLab(grades=grades, solution={}, runs=runs)
+    graded = authoring.GradedLab(grades=grades, solution={}, runs=runs, results=[])
     return graded, authoring.run_problems(LAB, graded, source_root=root)
 
 

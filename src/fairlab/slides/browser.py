@@ -59,12 +59,15 @@ def wait_for_reveal(page) -> None:
     page.wait_for_function("() => window.Reveal && Reveal.isReady()")
 
 
-def print_pdf(browser, deck_html: Path, pdf: Path) -> None:
-    """Print a deck in reveal.js's print layout: one PDF page per slide."""
+def print_pdf(browser, deck_html: Path, pdf: Path, slides: int) -> None:
+    """Print a deck of ``slides`` slides in reveal.js's print layout: one PDF page per slide."""
     page = offline_page(browser)
     try:
         page.goto(deck_html.resolve().as_uri() + "?print-pdf")
         wait_for_reveal(page)
+        # reveal.js lays out the print pages after it reports ready (and, while it starts, counts
+        # no slides at all): wait for one page per slide of the deck.
+        page.wait_for_function(f"() => document.querySelectorAll('.pdf-page').length >= {slides}")
         page.wait_for_function("() => document.fonts.status === 'loaded'")
         page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
     finally:

@@ -64,7 +64,7 @@ def build(out: Path | None = None, *, pdf: bool = True, only: list[str] | None =
         with browser.open_browser() as chromium:
             for deck in decks:
                 handout = out / f"{deck.name}.pdf"
-                browser.print_pdf(chromium, out / f"{deck.name}.html", handout)
+                browser.print_pdf(chromium, out / f"{deck.name}.html", handout, len(deck.slides))
                 written.append(handout)
     (out / "index.html").write_text(_index([(d.name, d.title) for d in load_decks()]), encoding="utf-8")
     agenda_path().write_text(schedule.render_agenda(), encoding="utf-8")
