@@ -17,7 +17,8 @@ WRONG_1 = "def triple(x):\n    return x + SCALE"
 RATES = 'rates = pd.Series({"a": 0.5, "b": 0.25, "c": 0.375})\n'
 RIGHT_2 = "gap = float(rates.max() - rates.min())"
 WRONG_2 = "gap = 0.3"
-SNOOP = r'''
+#: Student code that records whether each attempt it makes was allowed or blocked.
+ATTEMPTS = r'''
 import json, os, socket
 attempts = {}
 def attempt(name, action):
@@ -26,6 +27,8 @@ def attempt(name, action):
         attempts[name] = "ALLOWED"
     except Exception as exc:
         attempts[name] = "blocked: " + type(exc).__name__
+'''
+SNOOP = ATTEMPTS + r'''
 attempt("read_source", lambda: open(COURSE + "/source/01_fixture/fixture.ipynb").read())
 attempt("read_gradebook", lambda: open(COURSE + "/gradebook.db", "rb").read())
 attempt("list_submitted", lambda: os.listdir(COURSE + "/submitted"))

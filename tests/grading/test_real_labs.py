@@ -16,6 +16,8 @@ from fairlab import authoring, cli, paths
 from fairlab.grading import _course, _feedback
 from fairlab.grading._align import role
 
+from . import corpus
+
 pytestmark = pytest.mark.slow
 
 LABS = ["00_orientation", "05_inprocessing"]
@@ -23,15 +25,7 @@ LABS = ["00_orientation", "05_inprocessing"]
 LIMITS = "[grading]\ncell_timeout = 45\ninterrupt_grace = 3\nmemory_mib = 2048\n"
 CHECKS = ("check_number", "check_series", "check_choice", "check_true", "check_array",
           "check_frame")
-SNOOP = r'''
-import json, os, socket
-attempts = {}
-def attempt(name, action):
-    try:
-        action()
-        attempts[name] = "ALLOWED"
-    except Exception as exc:
-        attempts[name] = "blocked: " + type(exc).__name__
+SNOOP = corpus.ATTEMPTS + r'''
 attempt("read_source", lambda: os.listdir(COURSE + "/source"))
 attempt("read_gradebook", lambda: open(COURSE + "/gradebook.db", "rb").read())
 attempt("read_solutions", lambda: os.listdir(REPO + "/solutions"))
